@@ -1,0 +1,188 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace sr::config {
+
+// A length of time, written "90d", "12h", "30m", "45s" or as seconds.
+struct Duration {
+  std::int64_t seconds = 0;
+};
+
+// Where a setting got its value; `config show` prints it beside the value.
+enum class Origin { built_in, file, env, flag };
+
+// A line and column in the configuration file (0 when the value did not come from it).
+struct Position {
+  int line = 0;
+  int column = 0;
+};
+
+// A secret named by reference only: an environment variable or a file, never its value.
+struct SecretRef {
+  std::string env;
+  std::string file;
+};
+
+struct StoreSection {
+  std::string state_dir; // where the database and the audio cache live
+  std::string database;  // "" = <state_dir>/smartroute.db
+  std::string cache_dir; // "" = <state_dir>/cache
+};
+
+struct PhoneSection {
+  std::string default_country = "RU";
+  std::int64_t internal_max_digits = 5;
+};
+
+struct RoutingSection {
+  std::string time_zone = "Europe/Moscow";
+  std::int64_t menu_size = 3;
+  double dominance = 0.8;
+  bool direct = true;
+  std::string default_number;
+  std::string emergency_number;
+  Duration digit_timeout{5};
+  std::int64_t repeats = 2;
+  std::int64_t max_invalid = 3;
+  std::vector<std::string> new_client_pool; // employee ids offered to unknown callers
+};
+
+enum class Decay { step, linear, exponential };
+
+// One type of interaction document and how much it says about responsibility.
+struct DocumentType {
+  std::string type;
+  std::string title;
+  double weight = 1.0;
+  Duration validity{90 * 86400};
+  std::string decay = "linear"; // step | linear | exponential
+  Duration half_life{0};        // exponential decay only
+  Position pos;
+  Decay decay_kind() const;
+};
+
+// Per-employee corrections that win over imported data.
+struct EmployeeOverride {
+  std::string id;
+  bool exclude = false;
+  std::string spoken_name;
+  std::string extension;
+  Position pos;
+};
+
+// Weekly working hours of one employee or one group.
+struct Schedule {
+  std::string employee;
+  std::string group;
+  std::string days = "mon-fri"; // "mon-fri", "mon,wed,fri", "sat-sun"
+  std::string hours = "09:00-18:00";
+  unsigned day_mask = 0; // bit 0 = Monday … bit 6 = Sunday, derived from `days`
+  int start_minute = 0;  // derived from `hours`
+  int end_minute = 0;
+  Position pos;
+};
+
+// A dated absence (holiday, vacation, sick leave) of one employee or one group.
+struct Exception {
+  std::string employee;
+  std::string group;
+  std::string from;  // first day, "2026-12-31"
+  std::string until; // last day, inclusive
+  std::string reason;
+  Position pos;
+};
+
+struct TtsSection {
+  std::string engine = "espeak";
+  std::string voice = "ru";
+  double speed = 1.0;
+  std::string salt;
+  SecretRef api_key;
+};
+
+struct OnecSection {
+  std::string url;
+  std::string user;
+  SecretRef password;
+  Duration connect_timeout{10};
+  Duration timeout{60};
+  bool verify_tls = true;
+  std::string ca_file;
+  std::int64_t page_size = 5000;
+};
+
+struct AgiSection {
+  std::string listen = "127.0.0.1";
+  std::int64_t port = 4574;
+  std::vector<std::string> allow{"127.0.0.1", "::1"};
+  std::int64_t max_sessions = 1000;
+};
+
+// The whole effective configuration: built-in defaults, then the file, then environment
+// variables (SMARTROUTE_<SECTION>_<KEY>), then command-line flags.
+struct Config {
+  StoreSection store;
+  PhoneSection phone;
+  RoutingSection routing;
+  std::vector<DocumentType> documents;
+  std::vector<EmployeeOverride> employees;
+  std::vector<Schedule> schedules;
+  std::vector<Exception> exceptions;
+  TtsSection tts;
+  OnecSection onec;
+  AgiSection agi;
+
+  std::filesystem::path file;            // the file read, empty when none
+  std::map<std::string, Origin> origins; // "routing.menu_size" -> where it came from
+
+  std::filesystem::path database_path() const;
+  std::filesystem::path cache_path() const;
+  const DocumentType* document(std::string_view type) const;
+};
+
+// Values given on the command line; they win over everything else.
+struct Overrides {
+  std::string state_dir;
+};
+
+// One problem found in a configuration; `config check` prints them all.
+struct Diagnostic {
+  Position pos;
+  std::string message;
+};
+
+// Which file to read: --config, then $SMARTROUTE_CONFIG, then /etc/smartroute/smartroute.toml,
+// then ./smartroute.toml; empty when none exists (built-in defaults only).
+std::filesystem::path locate(const std::string& flag_value);
+
+// Loads and validates; throws sr::Error listing every problem as "file:line:col: message".
+Config load(const std::filesystem::path& file, const Overrides& overrides = {});
+
+// Loads and validates, returning every problem instead of throwing on the first.
+std::vector<Diagnostic> check(const std::filesystem::path& file, Config& out,
+                              const Overrides& overrides = {});
+
+// "file:line:col: message", or "file: message" when the problem has no position.
+std::string format_diagnostic(const std::filesystem::path& file, const Diagnostic& d);
+
+// The secret's value from its environment variable or file; throws sr::Error naming the
+// reference (never the value) when it is missing.
+std::string resolve_secret(const SecretRef& ref, std::string_view what);
+
+// Every effective setting, in schema order, for `config show`.
+struct Setting {
+  std::string key;
+  std::string value; // secrets are never here: only the reference and whether it resolves
+  Origin origin;
+};
+std::vector<Setting> settings(const Config& config);
+
+// "built-in", "file", "env", "flag".
+std::string_view origin_name(Origin origin);
+
+} // namespace sr::config

@@ -1,0 +1,124 @@
+#include "config/schema.h"
+#include "util/strings.h"
+#include "util/time.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <optional>
+#include <set>
+
+namespace sr::config::detail {
+
+namespace {
+
+constexpr std::array<std::string_view, 7> k_days = {"mon", "tue", "wed", "thu",
+                                                     "fri", "sat", "sun"};
+
+std::optional<int> day_index(std::string_view s) {
+  for (std::size_t i = 0; i < k_days.size(); ++i)
+    if (s == k_days[i])
+      return int(i);
+  return std::nullopt;
+}
+
+// "mon-fri", "mon,wed,fri", "sat-sun", "daily" → bit mask (bit 0 = Monday).
+std::optional<unsigned> parse_days(std::string_view text) {
+  auto lower = util::ascii_lower(util::trim(text));
+  if (lower == "daily" || lower == "all")
+    return 0x7Fu;
+  unsigned mask = 0;
+  for (auto part : util::split(lower, ',')) {
+    part = util::trim(part);
+    auto dash = part.find('-');
+    auto first = day_index(util::trim(part.substr(0, dash)));
+    auto last = dash == std::string_view::npos ? first : day_index(util::trim(part.substr(dash + 1)));
+    if (!first || !last)
+      return std::nullopt;
+    for (int d = *first;; d = (d + 1) % 7) { // "fri-mon" wraps over the weekend
+      mask |= 1u << d;
+      if (d == *last)
+        break;
+    }
+  }
+  return mask;
+}
+
+std::optional<int> parse_clock(std::string_view s) {
+  s = util::trim(s);
+  if (s.size() != 5 || s[2] != ':')
+    return std::nullopt;
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (!digit(s[0]) || !digit(s[1]) || !digit(s[3]) || !digit(s[4]))
+    return std::nullopt;
+  int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+  if (m > 59 || h > 24 || (h == 24 && m != 0))
+    return std::nullopt;
+  return h * 60 + m;
+}
+
+bool valid_date(const std::string& s) {
+  return s.size() == 10 && util::parse_timestamp(s, nullptr).has_value();
+}
+
+template <class T> void one_owner(const T& item, std::string_view what, Context& ctx) {
+  if (item.employee.empty() == item.group.empty())
+    ctx.error(item.pos, fmt::format("{}: set exactly one of 'employee' or 'group'", what));
+}
+
+} // namespace
+
+void validate(Config& c, Context& ctx) {
+  std::set<std::string> seen;
+  for (auto& d : c.documents) {
+    if (d.type.empty())
+      continue; // already reported as missing
+    if (!seen.insert(d.type).second)
+      ctx.error(d.pos, fmt::format("documents: type '{}' is defined twice", d.type));
+    if (d.decay == "exponential" && d.half_life.seconds <= 0)
+      ctx.error(d.pos, fmt::format("documents: type '{}' has exponential decay but no half_life",
+                                   d.type));
+    if (d.decay != "exponential" && d.half_life.seconds > 0)
+      ctx.error(d.pos, fmt::format("documents: type '{}': half_life only applies to exponential "
+                                   "decay, not '{}'",
+                                   d.type, d.decay));
+  }
+  seen.clear();
+  for (auto& e : c.employees)
+    if (!e.id.empty() && !seen.insert(e.id).second)
+      ctx.error(e.pos, fmt::format("employees: id '{}' is overridden twice", e.id));
+  for (auto& s : c.schedules) {
+    one_owner(s, "schedules", ctx);
+    if (auto mask = parse_days(s.days))
+      s.day_mask = *mask;
+    else
+      ctx.error(s.pos, fmt::format("schedules: days '{}' is not like \"mon-fri\" or "
+                                   "\"mon,wed,fri\"",
+                                   s.days));
+    auto dash = s.hours.find('-');
+    auto start = parse_clock(std::string_view(s.hours).substr(0, dash));
+    auto end = dash == std::string::npos ? std::nullopt
+                                         : parse_clock(std::string_view(s.hours).substr(dash + 1));
+    if (!start || !end || *start >= *end)
+      ctx.error(s.pos, fmt::format("schedules: hours '{}' is not like \"09:00-18:00\" "
+                                   "(start before end)",
+                                   s.hours));
+    else {
+      s.start_minute = *start;
+      s.end_minute = *end;
+    }
+  }
+  for (auto& e : c.exceptions) {
+    one_owner(e, "exceptions", ctx);
+    for (auto* d : {&e.from, &e.until})
+      if (!d->empty() && !valid_date(*d))
+        ctx.error(e.pos, fmt::format("exceptions: '{}' is not a date like \"2026-12-31\"", *d));
+    if (valid_date(e.from) && valid_date(e.until) && e.until < e.from)
+      ctx.error(e.pos, fmt::format("exceptions: until {} is before from {}", e.until, e.from));
+  }
+  for (auto* ref : {&c.tts.api_key, &c.onec.password})
+    if (!ref->env.empty() && !ref->file.empty())
+      ctx.error(Position{}, "a secret is given both as *_env and *_file: keep one");
+}
+
+} // namespace sr::config::detail

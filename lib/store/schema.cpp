@@ -1,0 +1,172 @@
+#include "store/store.h"
+
+#include "util/error.h"
+#include "util/fs.h"
+
+#include <fmt/format.h>
+
+#include <array>
+
+namespace sr::store {
+
+namespace {
+
+// Each entry moves the schema from version i to i + 1. Never edit a released entry: add one.
+constexpr std::array<std::string_view, 1> k_migrations = {
+    R"sql(
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE employees (
+  id          INTEGER PRIMARY KEY,
+  key         TEXT NOT NULL UNIQUE,          -- the id in the source (1C Ref_Key, HR number)
+  name        TEXT NOT NULL,
+  extension   TEXT NOT NULL DEFAULT '',
+  active      INTEGER NOT NULL DEFAULT 1,    -- 0 = dismissed
+  excluded    INTEGER NOT NULL DEFAULT 0,    -- 1 = service account, never offered
+  spoken_name TEXT NOT NULL DEFAULT '',
+  grp         TEXT NOT NULL DEFAULT '',
+  source      INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE clients (
+  id     INTEGER PRIMARY KEY,
+  key    TEXT NOT NULL UNIQUE,
+  name   TEXT NOT NULL,
+  source INTEGER NOT NULL DEFAULT 0
+);
+
+-- A phone may belong to several clients; the call path looks numbers up here.
+CREATE TABLE client_phones (
+  phone     TEXT NOT NULL,                   -- E.164
+  client    INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+  raw       TEXT NOT NULL,                   -- as it was written
+  extension TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (phone, client)
+) WITHOUT ROWID;
+CREATE INDEX client_phones_client ON client_phones(client);
+
+CREATE TABLE doc_types (
+  id   INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE
+);
+
+CREATE TABLE interactions (
+  id       INTEGER PRIMARY KEY,
+  source   INTEGER NOT NULL,                 -- 0 file, 1 cdr, 2 onec
+  doc_type INTEGER NOT NULL REFERENCES doc_types(id),
+  doc_key  TEXT NOT NULL,
+  at       INTEGER NOT NULL,                 -- Unix time, UTC
+  client   INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+  employee INTEGER NOT NULL REFERENCES employees(id) ON DELETE CASCADE,
+  UNIQUE (source, doc_type, doc_key)
+);
+CREATE INDEX interactions_client ON interactions(client, at);
+
+CREATE TABLE schedules (
+  id           INTEGER PRIMARY KEY,
+  employee     INTEGER REFERENCES employees(id) ON DELETE CASCADE,
+  grp          TEXT,
+  day_mask     INTEGER NOT NULL,             -- bit 0 = Monday
+  start_minute INTEGER NOT NULL,
+  end_minute   INTEGER NOT NULL
+);
+
+CREATE TABLE schedule_exceptions (
+  id        INTEGER PRIMARY KEY,
+  employee  INTEGER REFERENCES employees(id) ON DELETE CASCADE,
+  grp       TEXT,
+  from_day  TEXT NOT NULL,                   -- "2026-12-31", company time zone
+  until_day TEXT NOT NULL,
+  reason    TEXT NOT NULL DEFAULT ''
+);
+
+-- What the audio cache holds: one row per synthesised fragment.
+CREATE TABLE audio_cache (
+  key        TEXT PRIMARY KEY,               -- SHA-256 of the canonical synthesis request
+  text       TEXT NOT NULL,
+  engine     TEXT NOT NULL,
+  voice      TEXT NOT NULL,
+  formats    TEXT NOT NULL,                  -- "wav,sln16"
+  bytes      INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- One row per call handled by serve-agi.
+CREATE TABLE call_log (
+  id          INTEGER PRIMARY KEY,
+  uniqueid    TEXT NOT NULL,
+  started_at  INTEGER NOT NULL,
+  caller      TEXT NOT NULL,
+  client      INTEGER,
+  mode        TEXT NOT NULL,                 -- menu | direct | new-client | fallback
+  offered     TEXT NOT NULL DEFAULT '',      -- employee keys in digit order
+  choice      TEXT NOT NULL DEFAULT '',
+  result      TEXT NOT NULL,                 -- selected | direct | default | emergency | hangup
+  target      TEXT NOT NULL,
+  employee    INTEGER,
+  reason      TEXT NOT NULL DEFAULT '',
+  duration_ms INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX call_log_started ON call_log(started_at);
+)sql",
+};
+
+int schema_version(Database& db) { return int(db.scalar("PRAGMA user_version")); }
+
+} // namespace
+
+int current_schema_version() { return int(k_migrations.size()); }
+
+std::unique_ptr<Database> open(const std::filesystem::path& path, Access access) {
+  if (access == Access::read_write && path.has_parent_path())
+    util::ensure_directory(path.parent_path());
+  auto db = std::make_unique<Database>(path, access);
+  int version = schema_version(*db);
+  if (version > current_schema_version())
+    throw Error(fmt::format("store {}: schema version {} is newer than this smartroute knows "
+                            "({}); upgrade smartroute",
+                            path.string(), version, current_schema_version()));
+  if (version == current_schema_version())
+    return db;
+  if (access == Access::read_only)
+    throw Error(fmt::format("store {}: schema version {} is older than {}; run any writing "
+                            "command (e.g. 'smartroute import') to upgrade it",
+                            path.string(), version, current_schema_version()));
+  Transaction tx(*db);
+  for (int v = version; v < current_schema_version(); ++v) {
+    db->exec(k_migrations[std::size_t(v)]);
+    db->exec(fmt::format("PRAGMA user_version={}", v + 1));
+  }
+  tx.commit();
+  return db;
+}
+
+Counts counts(Database& db) {
+  Counts c;
+  c.employees = db.scalar("SELECT count(*) FROM employees");
+  c.clients = db.scalar("SELECT count(*) FROM clients");
+  c.phones = db.scalar("SELECT count(*) FROM client_phones");
+  c.interactions = db.scalar("SELECT count(*) FROM interactions");
+  return c;
+}
+
+void set_meta(Database& db, std::string_view key, std::string_view value) {
+  db.prepare("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET "
+             "value = excluded.value")
+      .bind(1, key)
+      .bind(2, value)
+      .step();
+}
+
+std::optional<std::string> get_meta(Database& db, std::string_view key) {
+  auto st = db.prepare("SELECT value FROM meta WHERE key = ?");
+  st.bind(1, key);
+  if (!st.step())
+    return std::nullopt;
+  return std::string(st.column_text(0));
+}
+
+} // namespace sr::store

@@ -1,0 +1,36 @@
+#pragma once
+
+#include "store/db.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace sr::store {
+
+// The schema version this build writes; migrations bring older stores up to it.
+int current_schema_version();
+
+// Opens the store. Read-write creates it (and its directory) and applies pending
+// migrations in one transaction; read-only requires the current schema.
+std::unique_ptr<Database> open(const std::filesystem::path& path, Access access);
+
+// Where an interaction came from; sync only ever replaces rows of its own source.
+enum class Source : std::int64_t { file = 0, cdr = 1, onec = 2 };
+
+// Row counts for summaries and tests.
+struct Counts {
+  std::int64_t employees = 0;
+  std::int64_t clients = 0;
+  std::int64_t phones = 0;
+  std::int64_t interactions = 0;
+};
+Counts counts(Database& db);
+
+// Small key/value facts about the store: "last_import", "last_sync", "last_score".
+void set_meta(Database& db, std::string_view key, std::string_view value);
+std::optional<std::string> get_meta(Database& db, std::string_view key);
+
+} // namespace sr::store

@@ -1,0 +1,65 @@
+#include "store/store.h"
+#include "util/error.h"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <unistd.h>
+
+namespace {
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    path = std::filesystem::temp_directory_path() /
+           ("smartroute-store-" + std::to_string(::getpid()) + "-" +
+            std::to_string(reinterpret_cast<std::uintptr_t>(this)));
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+} // namespace
+
+TEST_CASE("store: a new store is created at the current schema in WAL mode", "[store]") {
+  TempDir dir;
+  auto db = sr::store::open(dir.path / "sub" / "s.db", sr::store::Access::read_write);
+  CHECK(db->scalar("PRAGMA user_version") == sr::store::current_schema_version());
+  auto mode = db->prepare("PRAGMA journal_mode");
+  REQUIRE(mode.step());
+  CHECK(mode.column_text(0) == "wal");
+  auto c = sr::store::counts(*db);
+  CHECK(c.employees == 0);
+  CHECK(c.interactions == 0);
+}
+
+TEST_CASE("store: read-only opening refuses a missing store and cannot write", "[store]") {
+  TempDir dir;
+  CHECK_THROWS_WITH(sr::store::open(dir.path / "none.db", sr::store::Access::read_only),
+                    Catch::Contains("no such database"));
+  { sr::store::open(dir.path / "s.db", sr::store::Access::read_write); }
+  auto ro = sr::store::open(dir.path / "s.db", sr::store::Access::read_only);
+  CHECK_THROWS_AS(ro->exec("INSERT INTO meta VALUES('a','b')"), sr::Error);
+}
+
+TEST_CASE("store: a store from a newer smartroute is refused", "[store]") {
+  TempDir dir;
+  {
+    auto db = sr::store::open(dir.path / "s.db", sr::store::Access::read_write);
+    db->exec("PRAGMA user_version=999");
+  }
+  CHECK_THROWS_WITH(sr::store::open(dir.path / "s.db", sr::store::Access::read_write),
+                    Catch::Contains("newer"));
+}
+
+TEST_CASE("store: meta values and rolled-back transactions", "[store]") {
+  TempDir dir;
+  auto db = sr::store::open(dir.path / "s.db", sr::store::Access::read_write);
+  sr::store::set_meta(*db, "last_import", "x");
+  sr::store::set_meta(*db, "last_import", "y");
+  CHECK(sr::store::get_meta(*db, "last_import") == "y");
+  {
+    sr::store::Transaction tx(*db);
+    db->exec("INSERT INTO clients(key, name) VALUES('c1', 'A')");
+  } // no commit: rolled back
+  CHECK(sr::store::counts(*db).clients == 0);
+}
