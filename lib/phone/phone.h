@@ -30,7 +30,9 @@ struct Options {
 // cheap to call (the call path normalises every caller number).
 class Normalizer {
 public:
+  // Throws sr::Error when options.default_country is not a region libphonenumber knows.
   explicit Normalizer(Options options = {});
+  // Takes any text without throwing: the result says what it is, or why it is invalid.
   Number normalize(std::string_view raw) const;
   const Options& options() const { return m_options; }
 
