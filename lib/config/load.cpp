@@ -78,8 +78,9 @@ void load_file(const fs::path& file, Config& c, detail::Context& ctx) {
     auto it = std::find_if(all.begin(), all.end(), [&](auto& s) { return s.name == key.str(); });
     if (it == all.end()) {
       auto hint = util::did_you_mean(key.str(), names);
-      ctx.error(node, fmt::format("unknown section '{}'{}", key.str(),
-                                  hint.empty() ? "" : fmt::format(", did you mean '{}'?", hint)));
+      ctx.error(Position{int(key.source().begin.line), int(key.source().begin.column)},
+                fmt::format("unknown section '{}'{}", key.str(),
+                            hint.empty() ? "" : fmt::format(", did you mean '{}'?", hint)));
       continue;
     }
     it->load(c, node, ctx);
@@ -125,8 +126,8 @@ Config load(const fs::path& file, const Overrides& overrides) {
   Config c;
   auto diagnostics = check(file, c, overrides);
   if (!diagnostics.empty()) {
-    std::string message = fmt::format("invalid configuration ({} problem{}):",
-                                      diagnostics.size(), diagnostics.size() == 1 ? "" : "s");
+    std::string message = fmt::format("invalid configuration ({} problem{}):", diagnostics.size(),
+                                      diagnostics.size() == 1 ? "" : "s");
     for (auto& d : diagnostics)
       message += "\n  " + format_diagnostic(file, d);
     throw Error(message);
@@ -157,8 +158,8 @@ std::vector<Setting> settings(const Config& c) {
   for (auto& s : detail::sections())
     s.show(c, out);
   // The derived paths, so an operator sees where the data really is.
-  auto origin = c.origins.count("store.state_dir") ? c.origins.at("store.state_dir")
-                                                   : Origin::built_in;
+  auto origin =
+      c.origins.count("store.state_dir") ? c.origins.at("store.state_dir") : Origin::built_in;
   for (auto& st : out) {
     if (st.key == "store.database" && c.store.database.empty())
       st = {st.key, fmt::format("\"{}\"", c.database_path().string()), origin};

@@ -95,7 +95,9 @@ template <> struct Traits<Duration> {
       return Duration{*v};
     return std::nullopt;
   }
-  static std::string show(Duration v) { return fmt::format("\"{}\"", util::format_duration(v.seconds)); }
+  static std::string show(Duration v) {
+    return fmt::format("\"{}\"", util::format_duration(v.seconds));
+  }
 };
 
 template <> struct Traits<std::vector<std::string>> {
@@ -159,8 +161,8 @@ Field<S> field(std::string_view name, std::function<M&(S&)> access, Check<M> che
 
 template <class S, class M>
 Field<S> field(std::string_view name, M S::*member, Check<M> check = {}, bool required = false) {
-  return field<S, M>(name, std::function<M&(S&)>([member](S& s) -> M& { return s.*member; }),
-                     check, required);
+  return field<S, M>(name, std::function<M&(S&)>([member](S& s) -> M& { return s.*member; }), check,
+                     required);
 }
 
 template <class S> std::vector<std::string_view> names(const std::vector<Field<S>>& fields) {
@@ -188,13 +190,14 @@ void load_table(S& target, const toml::table& table, const std::vector<Field<S>>
     std::string_view k = key.str();
     auto it = std::find_if(fields.begin(), fields.end(), [&](auto& f) { return f.name == k; });
     if (it == fields.end()) {
+      auto where = Position{int(key.source().begin.line), int(key.source().begin.column)};
       if (looks_like_secret(k)) {
-        ctx.error(node, secret_hint(section, k));
+        ctx.error(where, secret_hint(section, k));
         continue;
       }
       auto hint = util::did_you_mean(k, keys);
-      ctx.error(node, fmt::format("unknown key '{}.{}'{}", prefix, k,
-                                  hint.empty() ? "" : fmt::format(", did you mean '{}'?", hint)));
+      ctx.error(where, fmt::format("unknown key '{}.{}'{}", prefix, k,
+                                   hint.empty() ? "" : fmt::format(", did you mean '{}'?", hint)));
       continue;
     }
     if (auto problem = it->from_toml(target, node); !problem.empty()) {
@@ -326,10 +329,10 @@ template <class S> std::function<std::string&(S&)> secret_file(SecretRef S::*m) 
 
 std::vector<SectionOps> make_sections() {
   std::vector<SectionOps> all;
-  all.push_back(scalar_section<StoreSection>(
-      "store", &Config::store,
-      {field("state_dir", &StoreSection::state_dir), field("database", &StoreSection::database),
-       field("cache_dir", &StoreSection::cache_dir)}));
+  all.push_back(scalar_section<StoreSection>("store", &Config::store,
+                                             {field("state_dir", &StoreSection::state_dir),
+                                              field("database", &StoreSection::database),
+                                              field("cache_dir", &StoreSection::cache_dir)}));
   all.push_back(scalar_section<PhoneSection>(
       "phone", &Config::phone,
       {field("default_country", &PhoneSection::default_country,
@@ -387,9 +390,8 @@ std::vector<SectionOps> make_sections() {
   all.push_back(scalar_section<TtsSection>(
       "tts", &Config::tts,
       {field("engine", &TtsSection::engine, one_of({"espeak", "yandex", "speechpro", "command"})),
-       field("voice", &TtsSection::voice),
-       field("speed", &TtsSection::speed, in_range(0.1, 3.0)), field("salt", &TtsSection::salt),
-       field("api_key_env", secret_env(&TtsSection::api_key)),
+       field("voice", &TtsSection::voice), field("speed", &TtsSection::speed, in_range(0.1, 3.0)),
+       field("salt", &TtsSection::salt), field("api_key_env", secret_env(&TtsSection::api_key)),
        field("api_key_file", secret_file(&TtsSection::api_key))}));
   all.push_back(scalar_section<OnecSection>(
       "onec", &Config::onec,
@@ -428,8 +430,8 @@ const std::vector<SectionOps>& sections() {
 std::vector<DocumentType> built_in_documents() {
   DocumentType call{"call", "Телефонный звонок", 1.0, {90 * 86400}, "linear", {0}, {}};
   DocumentType order{"order", "Заказ клиента", 3.0, {180 * 86400}, "linear", {0}, {}};
-  DocumentType invoice{"invoice", "Счёт на оплату", 2.0, {365 * 86400}, "exponential",
-                       {90 * 86400}, {}};
+  DocumentType invoice{"invoice",     "Счёт на оплату", 2.0, {365 * 86400},
+                       "exponential", {90 * 86400},     {}};
   return {call, order, invoice};
 }
 

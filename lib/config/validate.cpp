@@ -13,7 +13,7 @@ namespace sr::config::detail {
 namespace {
 
 constexpr std::array<std::string_view, 7> k_days = {"mon", "tue", "wed", "thu",
-                                                     "fri", "sat", "sun"};
+                                                    "fri", "sat", "sun"};
 
 std::optional<int> day_index(std::string_view s) {
   for (std::size_t i = 0; i < k_days.size(); ++i)
@@ -32,7 +32,8 @@ std::optional<unsigned> parse_days(std::string_view text) {
     part = util::trim(part);
     auto dash = part.find('-');
     auto first = day_index(util::trim(part.substr(0, dash)));
-    auto last = dash == std::string_view::npos ? first : day_index(util::trim(part.substr(dash + 1)));
+    auto last =
+        dash == std::string_view::npos ? first : day_index(util::trim(part.substr(dash + 1)));
     if (!first || !last)
       return std::nullopt;
     for (int d = *first;; d = (d + 1) % 7) { // "fri-mon" wraps over the weekend
@@ -76,8 +77,8 @@ void validate(Config& c, Context& ctx) {
     if (!seen.insert(d.type).second)
       ctx.error(d.pos, fmt::format("documents: type '{}' is defined twice", d.type));
     if (d.decay == "exponential" && d.half_life.seconds <= 0)
-      ctx.error(d.pos, fmt::format("documents: type '{}' has exponential decay but no half_life",
-                                   d.type));
+      ctx.error(d.pos,
+                fmt::format("documents: type '{}' has exponential decay but no half_life", d.type));
     if (d.decay != "exponential" && d.half_life.seconds > 0)
       ctx.error(d.pos, fmt::format("documents: type '{}': half_life only applies to exponential "
                                    "decay, not '{}'",

@@ -15,7 +15,9 @@ public:
     auto it = m_map.find(key);
     return it == m_map.end() ? std::nullopt : std::optional<std::int64_t>(it->second);
   }
-  void insert(std::string_view key, std::int64_t id) { m_map.insert_or_assign(std::string(key), id); }
+  void insert(std::string_view key, std::int64_t id) {
+    m_map.insert_or_assign(std::string(key), id);
+  }
   void reserve(std::size_t n) { m_map.reserve(n); }
   std::size_t size() const { return m_map.size(); }
 

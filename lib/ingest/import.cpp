@@ -12,20 +12,21 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <optional>
 #include <chrono>
+#include <optional>
 #include <tuple>
 
 namespace sr::ingest {
 
-std::string RowError::text() const { return fmt::format("{}:{}: {}", file, line, message); }
+std::string RowError::text() const {
+  return fmt::format("{}:{}: {}", file, line, message);
+}
 
 namespace {
 
-constexpr Column k_employee_columns[] = {{"id", true},       {"name", true},
-                                         {"extension", false}, {"active", false},
-                                         {"excluded", false},  {"spoken_name", false},
-                                         {"group", false}};
+constexpr Column k_employee_columns[] = {
+    {"id", true},        {"name", true},         {"extension", false}, {"active", false},
+    {"excluded", false}, {"spoken_name", false}, {"group", false}};
 constexpr Column k_client_columns[] = {{"id", true}, {"name", true}, {"phones", false}};
 constexpr Column k_interaction_columns[] = {
     {"type", true}, {"key", true}, {"at", true}, {"client", true}, {"employee", true}};
@@ -44,8 +45,8 @@ class Importer {
 public:
   Importer(store::Database& db, const config::Config& config, const ImportRequest& request)
       : m_db(db), m_config(config), m_request(request),
-        m_phones(phone::Options{config.phone.default_country,
-                                int(config.phone.internal_max_digits)}),
+        m_phones(
+            phone::Options{config.phone.default_country, int(config.phone.internal_max_digits)}),
         m_zone(util::find_zone(config.routing.time_zone)) {}
 
   ImportReport run();
@@ -59,8 +60,8 @@ private:
   void load_doc_types();
   void load_extensions();
   void upsert_interaction(store::Source source, std::int64_t type, std::string_view key,
-                                  std::int64_t at, std::int64_t client, std::int64_t employee,
-                                  Tally& tally);
+                          std::int64_t at, std::int64_t client, std::int64_t employee,
+                          Tally& tally);
   bool parse_phones(std::string_view text, std::vector<Phone>& out, std::string& problem) const;
 
   store::Database& m_db;
@@ -87,10 +88,10 @@ void Importer::employees(const std::filesystem::path& file) {
   RecordReader reader(file, k_employee_columns);
   auto insert = m_db.prepare("INSERT INTO employees(key, name, extension, active, excluded, "
                              "spoken_name, grp, source) VALUES(?, ?, ?, ?, ?, ?, ?, 0)");
-  auto update = m_db.prepare(
-      "UPDATE employees SET name = ?2, extension = ?3, active = ?4, excluded = ?5, "
-      "spoken_name = ?6, grp = ?7 WHERE id = ?1 AND (name <> ?2 OR extension <> ?3 OR "
-      "active <> ?4 OR excluded <> ?5 OR spoken_name <> ?6 OR grp <> ?7)");
+  auto update =
+      m_db.prepare("UPDATE employees SET name = ?2, extension = ?3, active = ?4, excluded = ?5, "
+                   "spoken_name = ?6, grp = ?7 WHERE id = ?1 AND (name <> ?2 OR extension <> ?3 OR "
+                   "active <> ?4 OR excluded <> ?5 OR spoken_name <> ?6 OR grp <> ?7)");
   Record r;
   auto& tally = m_report.employees;
   while (reader.next(r)) {
@@ -179,8 +180,8 @@ void Importer::clients(const std::filesystem::path& file) {
   auto select_phones = m_db.prepare(
       "SELECT phone, raw, extension FROM client_phones WHERE client = ? ORDER BY phone");
   auto delete_phones = m_db.prepare("DELETE FROM client_phones WHERE client = ?");
-  auto insert_phone = m_db.prepare(
-      "INSERT INTO client_phones(phone, client, raw, extension) VALUES(?, ?, ?, ?)");
+  auto insert_phone =
+      m_db.prepare("INSERT INTO client_phones(phone, client, raw, extension) VALUES(?, ?, ?, ?)");
   Record r;
   std::vector<Phone> phones, old;
   std::string problem;
@@ -247,10 +248,9 @@ void Importer::load_doc_types() {
     m_type_ids.insert(select.column_text(0), select.column_int(1));
 }
 
-void Importer::upsert_interaction(store::Source source, std::int64_t type,
-                                          std::string_view key, std::int64_t at,
-                                          std::int64_t client, std::int64_t employee,
-                                          Tally& tally) {
+void Importer::upsert_interaction(store::Source source, std::int64_t type, std::string_view key,
+                                  std::int64_t at, std::int64_t client, std::int64_t employee,
+                                  Tally& tally) {
   static constexpr std::string_view sql =
       "INSERT INTO interactions(source, doc_type, doc_key, at, client, employee) "
       "VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(source, doc_type, doc_key) DO UPDATE SET "
@@ -376,10 +376,9 @@ void Importer::cdr(const std::filesystem::path& file) {
   while (reader.next(f)) {
     ++tally.read;
     if (!reader.error().empty() || f.size() < k_min_fields) {
-      error(reader.error().empty()
-                ? fmt::format("expected at least {} cdr_csv fields, found {}", int(k_min_fields),
-                              f.size())
-                : reader.error());
+      error(reader.error().empty() ? fmt::format("expected at least {} cdr_csv fields, found {}",
+                                                 int(k_min_fields), f.size())
+                                   : reader.error());
       continue;
     }
     std::int64_t billsec = std::atoll(std::string(f[k_billsec]).c_str());
@@ -419,10 +418,10 @@ void Importer::cdr(const std::filesystem::path& file) {
       ++m_report.cdr_ignored;
       continue;
     }
-    std::string key = f.size() > k_uniqueid && !f[k_uniqueid].empty()
-                          ? std::string(f[k_uniqueid])
-                          : fmt::format("{}|{}|{}|{}", f[k_start], f[k_channel], f[k_src],
-                                        f[k_dst]);
+    std::string key =
+        f.size() > k_uniqueid && !f[k_uniqueid].empty()
+            ? std::string(f[k_uniqueid])
+            : fmt::format("{}|{}|{}|{}", f[k_start], f[k_channel], f[k_src], f[k_dst]);
     for (auto client : clients) {
       // A number shared by several clients is evidence for each of them.
       auto doc_key = clients.size() == 1 ? key : fmt::format("{}#{}", key, client);

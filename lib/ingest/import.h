@@ -44,10 +44,10 @@ struct ImportReport {
   Tally employees;
   Tally clients;
   Tally interactions;
-  Tally cdr;                      // CDR rows turned into "call" interactions
-  std::int64_t cdr_ignored = 0;   // unanswered, internal or unknown-number calls
-  std::vector<RowError> errors;   // every invalid row, in file order
-  bool committed = false;         // false: the store is exactly as it was
+  Tally cdr;                    // CDR rows turned into "call" interactions
+  std::int64_t cdr_ignored = 0; // unanswered, internal or unknown-number calls
+  std::vector<RowError> errors; // every invalid row, in file order
+  bool committed = false;       // false: the store is exactly as it was
   double seconds = 0;
 };
 

@@ -41,8 +41,8 @@ RecordReader::RecordReader(std::filesystem::path path, std::span<const Column> c
     return;
   }
   if (ext != ".csv" && ext != ".txt")
-    throw Error(fmt::format("{}: unknown file type '{}' (expected .csv or .jsonl)",
-                            m_path.string(), ext));
+    throw Error(
+        fmt::format("{}: unknown file type '{}' (expected .csv or .jsonl)", m_path.string(), ext));
   m_csv = util::CsvReader(m_text, util::sniff_separator(m_text));
   if (!m_csv.next(m_fields))
     throw Error(fmt::format("{}: empty file (expected a header line)", m_path.string()));
@@ -60,11 +60,13 @@ RecordReader::RecordReader(std::filesystem::path path, std::span<const Column> c
   }
   for (std::size_t i = 0; i < columns.size(); ++i)
     if (columns[i].required && !seen[i])
-      throw Error(fmt::format("{}:1: missing required column '{}'", m_path.string(),
-                              columns[i].name));
+      throw Error(
+          fmt::format("{}:1: missing required column '{}'", m_path.string(), columns[i].name));
 }
 
-bool RecordReader::next(Record& record) { return m_jsonl ? next_jsonl(record) : next_csv(record); }
+bool RecordReader::next(Record& record) {
+  return m_jsonl ? next_jsonl(record) : next_csv(record);
+}
 
 bool RecordReader::next_csv(Record& record) {
   if (!m_csv.next(m_fields))
@@ -73,8 +75,8 @@ bool RecordReader::next_csv(Record& record) {
   record.error = m_csv.error();
   record.values.assign(m_columns.size(), std::string_view());
   if (record.error.empty() && m_fields.size() != m_map.size())
-    record.error = fmt::format("expected {} fields as in the header, found {}", m_map.size(),
-                               m_fields.size());
+    record.error =
+        fmt::format("expected {} fields as in the header, found {}", m_map.size(), m_fields.size());
   if (!record.error.empty())
     return true;
   for (std::size_t i = 0; i < m_fields.size(); ++i)
@@ -105,8 +107,8 @@ bool RecordReader::next_jsonl(Record& record) {
     return true;
   }
   for (auto& [key, value] : doc.items()) {
-    auto it = std::find_if(m_columns.begin(), m_columns.end(),
-                           [&](auto& c) { return c.name == key; });
+    auto it =
+        std::find_if(m_columns.begin(), m_columns.end(), [&](auto& c) { return c.name == key; });
     if (it == m_columns.end()) {
       record.error = unknown_column(key, m_columns);
       return true;

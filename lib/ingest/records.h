@@ -43,7 +43,7 @@ private:
   util::CsvReader m_csv{std::string_view()};
   std::vector<int> m_map; // CSV field index -> column index (-1 never: unknown is an error)
   std::vector<std::string_view> m_fields;
-  std::size_t m_pos = 0, m_line = 0;   // JSONL position
+  std::size_t m_pos = 0, m_line = 0;  // JSONL position
   std::vector<std::string> m_storage; // JSONL values converted to text
 };
 

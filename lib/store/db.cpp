@@ -33,7 +33,9 @@ Database::Database(const std::filesystem::path& path, Access access)
   exec("PRAGMA temp_store=MEMORY");
 }
 
-Database::~Database() { sqlite3_close_v2(m_db); }
+Database::~Database() {
+  sqlite3_close_v2(m_db);
+}
 
 void Database::fail(std::string_view what) const {
   throw Error(fmt::format("store {}: {}: {}", m_path.string(), what, sqlite3_errmsg(m_db)));
@@ -49,11 +51,17 @@ void Database::exec(std::string_view sql) {
   }
 }
 
-Statement Database::prepare(std::string_view sql) { return Statement(*this, sql); }
+Statement Database::prepare(std::string_view sql) {
+  return Statement(*this, sql);
+}
 
-std::int64_t Database::changes() const { return sqlite3_changes64(m_db); }
+std::int64_t Database::changes() const {
+  return sqlite3_changes64(m_db);
+}
 
-std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(m_db); }
+std::int64_t Database::last_insert_rowid() const {
+  return sqlite3_last_insert_rowid(m_db);
+}
 
 std::int64_t Database::scalar(std::string_view sql) {
   auto st = prepare(sql);
@@ -66,7 +74,9 @@ Statement::Statement(Database& db, std::string_view sql) : m_db(&db) {
     db.fail(fmt::format("cannot prepare '{}'", sql.substr(0, 60)));
 }
 
-Statement::~Statement() { sqlite3_finalize(m_stmt); }
+Statement::~Statement() {
+  sqlite3_finalize(m_stmt);
+}
 
 Statement::Statement(Statement&& other) noexcept : m_db(other.m_db), m_stmt(other.m_stmt) {
   other.m_stmt = nullptr;
@@ -83,7 +93,9 @@ Statement& Statement::bind(int index, double value) {
 }
 
 Statement& Statement::bind(int index, std::string_view value) {
-  sqlite3_bind_text(m_stmt, index, value.data(), int(value.size()), SQLITE_TRANSIENT);
+  // An empty view may have no data pointer, which SQLite would bind as NULL.
+  sqlite3_bind_text(m_stmt, index, value.data() ? value.data() : "", int(value.size()),
+                    SQLITE_TRANSIENT);
   return *this;
 }
 
@@ -106,9 +118,13 @@ void Statement::reset() {
   sqlite3_clear_bindings(m_stmt);
 }
 
-std::int64_t Statement::column_int(int index) const { return sqlite3_column_int64(m_stmt, index); }
+std::int64_t Statement::column_int(int index) const {
+  return sqlite3_column_int64(m_stmt, index);
+}
 
-double Statement::column_double(int index) const { return sqlite3_column_double(m_stmt, index); }
+double Statement::column_double(int index) const {
+  return sqlite3_column_double(m_stmt, index);
+}
 
 std::string_view Statement::column_text(int index) const {
   auto* p = reinterpret_cast<const char*>(sqlite3_column_text(m_stmt, index));
@@ -120,7 +136,9 @@ bool Statement::column_is_null(int index) const {
   return sqlite3_column_type(m_stmt, index) == SQLITE_NULL;
 }
 
-Transaction::Transaction(Database& db) : m_db(db) { m_db.exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Database& db) : m_db(db) {
+  m_db.exec("BEGIN IMMEDIATE");
+}
 
 Transaction::~Transaction() {
   if (m_open)

@@ -1,5 +1,4 @@
 #include "store/store.h"
-
 #include "util/error.h"
 #include "util/fs.h"
 
@@ -114,11 +113,15 @@ CREATE INDEX call_log_started ON call_log(started_at);
 )sql",
 };
 
-int schema_version(Database& db) { return int(db.scalar("PRAGMA user_version")); }
+int schema_version(Database& db) {
+  return int(db.scalar("PRAGMA user_version"));
+}
 
 } // namespace
 
-int current_schema_version() { return int(k_migrations.size()); }
+int current_schema_version() {
+  return int(k_migrations.size());
+}
 
 std::unique_ptr<Database> open(const std::filesystem::path& path, Access access) {
   if (access == Access::read_write && path.has_parent_path())

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,7 +31,7 @@ private:
   std::size_t m_record_line = 0;
   char m_sep;
   std::string m_error;
-  std::vector<std::string> m_unquoted;
+  std::deque<std::string> m_unquoted; // a deque: growing it never moves earlier fields
 };
 
 // Guesses the separator of a CSV file from its first line: ';' when it has more ';' than ','.

@@ -45,8 +45,8 @@ TEST_CASE("config: built-in defaults need no file", "[config]") {
 TEST_CASE("config: every problem is reported with line and column, sorted", "[config]") {
   sr::config::Config c;
   auto problems = check_text("[routing]\nmenu_sise = 3\ndominance = 2.5\n\n[[documents]]\ntype = "
-                        "\"call\"\ndecay = \"exponental\"\n[rooting]\n",
-                        c);
+                             "\"call\"\ndecay = \"exponental\"\n[rooting]\n",
+                             c);
   REQUIRE(problems.size() == 4);
   CHECK(problems[0].pos.line == 2);
   CHECK(problems[0].message == "unknown key 'routing.menu_sise', did you mean 'menu_size'?");
@@ -58,9 +58,9 @@ TEST_CASE("config: every problem is reported with line and column, sorted", "[co
 TEST_CASE("config: types, durations and cross-field rules", "[config]") {
   sr::config::Config c;
   auto ok = check_text("[routing]\ndigit_timeout = \"7s\"\ntime_zone = \"Asia/Yekaterinburg\"\n"
-                  "[[documents]]\ntype = \"deal\"\nweight = 5\nvalidity = \"30d\"\n"
-                  "decay = \"exponential\"\nhalf_life = \"10d\"\n",
-                  c);
+                       "[[documents]]\ntype = \"deal\"\nweight = 5\nvalidity = \"30d\"\n"
+                       "decay = \"exponential\"\nhalf_life = \"10d\"\n",
+                       c);
   CHECK(ok.empty());
   CHECK(c.routing.digit_timeout.seconds == 7);
   REQUIRE(c.documents.size() == 1); // the file's documents replace the built-in ones
@@ -68,9 +68,9 @@ TEST_CASE("config: types, durations and cross-field rules", "[config]") {
   CHECK(c.documents[0].decay_kind() == sr::config::Decay::exponential);
 
   auto bad = check_text("[routing]\nmenu_size = \"three\"\ntime_zone = \"Mars/Olympus\"\n"
-                   "[[documents]]\ntype = \"call\"\ndecay = \"exponential\"\n"
-                   "[[documents]]\ntype = \"call\"\n",
-                   c);
+                        "[[documents]]\ntype = \"call\"\ndecay = \"exponential\"\n"
+                        "[[documents]]\ntype = \"call\"\n",
+                        c);
   REQUIRE(bad.size() == 4);
   CHECK(bad[0].message == "routing.menu_size: expected an integer");
   CHECK(bad[1].message.find("unknown time zone 'Mars/Olympus'") != std::string::npos);
@@ -80,10 +80,11 @@ TEST_CASE("config: types, durations and cross-field rules", "[config]") {
 
 TEST_CASE("config: schedules and exceptions are parsed and checked", "[config]") {
   sr::config::Config c;
-  auto ok = check_text("[[schedules]]\ngroup = \"sales\"\ndays = \"mon-fri\"\nhours = \"09:00-18:00\"\n"
-                  "[[schedules]]\nemployee = \"e1\"\ndays = \"fri-mon\"\nhours = \"00:00-24:00\"\n"
-                  "[[exceptions]]\nemployee = \"e1\"\nfrom = 2026-12-31\nuntil = \"2027-01-08\"\n",
-                  c);
+  auto ok =
+      check_text("[[schedules]]\ngroup = \"sales\"\ndays = \"mon-fri\"\nhours = \"09:00-18:00\"\n"
+                 "[[schedules]]\nemployee = \"e1\"\ndays = \"fri-mon\"\nhours = \"00:00-24:00\"\n"
+                 "[[exceptions]]\nemployee = \"e1\"\nfrom = 2026-12-31\nuntil = \"2027-01-08\"\n",
+                 c);
   CHECK(ok.empty());
   CHECK(c.schedules[0].day_mask == 0x1F);
   CHECK(c.schedules[0].start_minute == 540);
@@ -92,9 +93,9 @@ TEST_CASE("config: schedules and exceptions are parsed and checked", "[config]")
   CHECK(c.exceptions[0].from == "2026-12-31");
 
   auto bad = check_text("[[schedules]]\ndays = \"weekdays\"\nhours = \"18:00-09:00\"\n"
-                   "[[exceptions]]\ngroup = \"x\"\nemployee = \"y\"\nfrom = \"2027-01-08\"\n"
-                   "until = \"2026-12-31\"\n",
-                   c);
+                        "[[exceptions]]\ngroup = \"x\"\nemployee = \"y\"\nfrom = \"2027-01-08\"\n"
+                        "until = \"2026-12-31\"\n",
+                        c);
   CHECK(bad.size() == 5);
 }
 

@@ -6,7 +6,8 @@
 using sr::util::CsvReader;
 
 TEST_CASE("csv: quoting, doubled quotes, line breaks in quotes, CRLF and BOM", "[util][csv]") {
-  std::string text = "\xEF\xBB\xBFid,name\r\n1,\"Ромашка, ООО\"\r\n2,\"say \"\"hi\"\"\"\n3,\"two\nlines\"\n\n4,\n";
+  std::string text =
+      "\xEF\xBB\xBFid,name\r\n1,\"Ромашка, ООО\"\r\n2,\"say \"\"hi\"\"\"\n3,\"two\nlines\"\n\n4,\n";
   CsvReader r(text);
   std::vector<std::string_view> f;
   REQUIRE(r.next(f));
@@ -53,4 +54,18 @@ TEST_CASE("strings: booleans as people write them", "[util]") {
   CHECK(ok);
   sr::util::parse_bool("maybe", ok);
   CHECK_FALSE(ok);
+}
+
+TEST_CASE("csv: many short quoted fields in the first record stay valid", "[util][csv]") {
+  // Quoted fields are unescaped into reader-owned buffers; growing them must not move
+  // the earlier fields of the same record (short strings live inside the object).
+  std::string text;
+  for (int i = 0; i < 40; ++i)
+    text += (i ? ",\"" : "\"") + std::to_string(i) + "\"";
+  CsvReader r(text);
+  std::vector<std::string_view> f;
+  REQUIRE(r.next(f));
+  REQUIRE(f.size() == 40);
+  for (int i = 0; i < 40; ++i)
+    CHECK(f[std::size_t(i)] == std::to_string(i));
 }

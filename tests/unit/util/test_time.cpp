@@ -20,18 +20,24 @@ TEST_CASE("time: ISO 8601 with offset, Z and none", "[util][time]") {
 TEST_CASE("time: naive local times across a DST change resolve in the zone", "[util][time]") {
   auto berlin = find_zone("Europe/Berlin");
   REQUIRE(berlin);
-  CHECK(parse_timestamp("2026-03-29T01:30:00", berlin) == parse_timestamp("2026-03-29T00:30:00Z", nullptr));
+  CHECK(parse_timestamp("2026-03-29T01:30:00", berlin) ==
+        parse_timestamp("2026-03-29T00:30:00Z", nullptr));
   // 02:30 does not exist that night; it is read with the offset before the gap (03:30 CEST).
-  CHECK(parse_timestamp("2026-03-29T02:30:00", berlin) == parse_timestamp("2026-03-29T01:30:00Z", nullptr));
+  CHECK(parse_timestamp("2026-03-29T02:30:00", berlin) ==
+        parse_timestamp("2026-03-29T01:30:00Z", nullptr));
   // 02:30 happens twice on 2026-10-25; the first (CEST) is taken.
-  CHECK(parse_timestamp("2026-10-25T02:30:00", berlin) == parse_timestamp("2026-10-25T00:30:00Z", nullptr));
-  CHECK(parse_timestamp("2026-07-01T12:00:00", berlin) == parse_timestamp("2026-07-01T10:00:00Z", nullptr));
-  CHECK(parse_timestamp("2026-12-01T12:00:00", berlin) == parse_timestamp("2026-12-01T11:00:00Z", nullptr));
+  CHECK(parse_timestamp("2026-10-25T02:30:00", berlin) ==
+        parse_timestamp("2026-10-25T00:30:00Z", nullptr));
+  CHECK(parse_timestamp("2026-07-01T12:00:00", berlin) ==
+        parse_timestamp("2026-07-01T10:00:00Z", nullptr));
+  CHECK(parse_timestamp("2026-12-01T12:00:00", berlin) ==
+        parse_timestamp("2026-12-01T11:00:00Z", nullptr));
 }
 
 TEST_CASE("time: malformed timestamps are rejected", "[util][time]") {
-  for (auto bad : {"", "yesterday", "2026-13-01", "2026-02-30", "2026-11-20T25:00", "2026-11-20T10:15:00+3",
-                   "2026-11-20X", "20261120", "2026-11-20T10:15:00 garbage"})
+  for (auto bad :
+       {"", "yesterday", "2026-13-01", "2026-02-30", "2026-11-20T25:00", "2026-11-20T10:15:00+3",
+        "2026-11-20X", "20261120", "2026-11-20T10:15:00 garbage"})
     CHECK_FALSE(parse_timestamp(bad, nullptr).has_value());
 }
 

@@ -1,0 +1,59 @@
+# fish completion for smartroute(1). Install as
+# /usr/share/fish/vendor_completions.d/smartroute.fish or ~/.config/fish/completions/.
+# Keep in step with the command table in cmd/main.cpp; tests/integration/docs_coverage.sh
+# checks that every command and option appears here.
+
+# Directories, and the files ending in one of the given suffixes.
+function __smartroute_complete_files -d 'Directories and files with one of the given suffixes'
+    set -l files (complete -C "__fish_command_without_completions "(commandline -ct))
+    string match -r -- '.*/$' $files
+    for suffix in $argv
+        string match -r -- '.*'(string escape --style=regex -- $suffix)'$' $files
+    end
+end
+
+set -l commands config demo-data import
+# Not __fish_use_subcommand: it would take the FILE of "--config FILE" for the command.
+set -l no_command "not __fish_seen_subcommand_from $commands"
+
+complete -c smartroute -f
+
+# Global options, accepted before and after the command.
+complete -c smartroute -l config -r -f -a '(__smartroute_complete_files .toml)' -d 'Configuration file'
+complete -c smartroute -l state-dir -r -f -a '(__fish_complete_directories)' -d 'Directory of the store and the audio cache'
+complete -c smartroute -s v -l verbose -d 'Say more (repeatable)'
+complete -c smartroute -s q -l quiet -d 'Print only errors'
+complete -c smartroute -l json -d 'Print one JSON document on stdout'
+complete -c smartroute -s h -l help -d 'Print help and exit'
+complete -c smartroute -n $no_command -l version -d 'Print the version and exit'
+
+# Commands.
+complete -c smartroute -n $no_command -a config -d 'Check the configuration, or show every value with its origin'
+complete -c smartroute -n $no_command -a demo-data -d 'Generate a realistic demo dataset'
+complete -c smartroute -n $no_command -a import -d 'Import employees, clients, interactions and CDRs from files'
+
+# config check [FILE] | config show
+set -l config_sub '__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from check show'
+complete -c smartroute -n $config_sub -a check -d 'Validate a configuration file, reporting every problem'
+complete -c smartroute -n $config_sub -a show -d 'Print every effective value and where it came from'
+complete -c smartroute -n '__fish_seen_subcommand_from config; and __fish_seen_subcommand_from check' \
+    -a '(__smartroute_complete_files .toml)'
+
+# demo-data
+set -l demo '__fish_seen_subcommand_from demo-data'
+complete -c smartroute -n $demo -l out -r -f -a '(__fish_complete_directories)' -d 'Directory to write into'
+complete -c smartroute -n $demo -l employees -x -d 'Number of employees'
+complete -c smartroute -n $demo -l clients -x -d 'Number of clients'
+complete -c smartroute -n $demo -l interactions -x -d 'Number of interaction documents'
+complete -c smartroute -n $demo -l cdr-calls -x -d 'Rows in cdr/Master.csv'
+complete -c smartroute -n $demo -l seed -x -d 'Random seed'
+complete -c smartroute -n $demo -l end -x -d 'Time of the newest event, ISO 8601'
+
+# import
+set -l import '__fish_seen_subcommand_from import'
+set -l data '(__smartroute_complete_files .csv .jsonl .ndjson)'
+complete -c smartroute -n $import -l employees -r -f -a $data -d 'Employees file'
+complete -c smartroute -n $import -l clients -r -f -a $data -d 'Clients file with their phones'
+complete -c smartroute -n $import -l interactions -r -f -a $data -d 'Interaction documents'
+complete -c smartroute -n $import -l cdr -r -f -a '(__smartroute_complete_files .csv)' -d 'Asterisk cdr-csv Master.csv'
+complete -c smartroute -n $import -l skip-invalid -d 'Import the valid rows, report each invalid one'
