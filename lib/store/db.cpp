@@ -7,8 +7,15 @@
 
 namespace sr::store {
 
+namespace {
+// Memory statistics cost a global mutex per allocation; smartroute never reads them. This
+// must run before SQLite initialises, hence once, at the first open.
+const bool k_configured = [] { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK; }();
+} // namespace
+
 Database::Database(const std::filesystem::path& path, Access access)
     : m_path(path), m_access(access) {
+  (void)k_configured;
   int flags = access == Access::read_only ? SQLITE_OPEN_READONLY
                                           : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   if (access == Access::read_only && !std::filesystem::exists(path))
@@ -29,7 +36,9 @@ Database::Database(const std::filesystem::path& path, Access access)
     exec("PRAGMA synchronous=NORMAL");
   }
   exec("PRAGMA foreign_keys=ON");
-  exec("PRAGMA cache_size=-65536"); // 64 MiB of page cache for bulk work
+  // Up to 1 GiB of page cache: bulk imports into large indexes thrash with less. SQLite only
+  // allocates pages as it touches them, so small stores stay small.
+  exec("PRAGMA cache_size=-1048576");
   exec("PRAGMA temp_store=MEMORY");
 }
 
@@ -96,6 +105,12 @@ Statement& Statement::bind(int index, std::string_view value) {
   // An empty view may have no data pointer, which SQLite would bind as NULL.
   sqlite3_bind_text(m_stmt, index, value.data() ? value.data() : "", int(value.size()),
                     SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::bind_view(int index, std::string_view value) {
+  sqlite3_bind_text(m_stmt, index, value.data() ? value.data() : "", int(value.size()),
+                    SQLITE_STATIC);
   return *this;
 }
 

@@ -52,7 +52,9 @@ public:
 
   Statement& bind(int index, std::int64_t value);
   Statement& bind(int index, double value);
-  Statement& bind(int index, std::string_view value); // copied by SQLite when it must be
+  Statement& bind(int index, std::string_view value); // SQLite keeps its own copy
+  // Binds without copying: `value` must stay valid until the statement is reset (bulk paths).
+  Statement& bind_view(int index, std::string_view value);
   Statement& bind_null(int index);
   // True while a row is available; false when done. Throws on error.
   bool step();

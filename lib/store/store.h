@@ -17,6 +17,11 @@ int current_schema_version();
 // migrations in one transaction; read-only requires the current schema.
 std::unique_ptr<Database> open(const std::filesystem::path& path, Access access);
 
+// The statement that creates the per-client index of interactions; bulk imports drop and
+// rebuild it.
+inline constexpr const char* k_interactions_client_index =
+    "CREATE INDEX interactions_client ON interactions(client, at)";
+
 // Where an interaction came from; sync only ever replaces rows of its own source.
 enum class Source : std::int64_t { file = 0, cdr = 1, onec = 2 };
 
