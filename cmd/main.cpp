@@ -17,6 +17,9 @@ std::span<const Command> commands() {
        setup_demo_data},
       {"import", "import employees, clients, interactions and Asterisk CDRs from files",
        setup_import},
+      {"score", "rank each client's responsible employees and store the result", setup_score},
+      {"explain", "show why a caller hears what they hear: client, scores, menu, targets",
+       setup_explain},
   };
   return table;
 }

@@ -97,6 +97,22 @@ struct Exception {
   Position pos;
 };
 
+// The phrases menus are made of. Empty keys take the language's defaults; placeholders:
+// {name} (the employee's name, declined for Russian), {digit}.
+struct TemplatesSection {
+  std::string language = "ru"; // ru | en: which default phrase set fills empty keys
+  std::string greeting;        // known clients, first thing they hear
+  std::string greeting_new;    // unknown numbers and clients without history
+  std::string menu_start;      // before the options ("" = nothing)
+  std::string last_spoke; // "В прошлый раз вы разговаривали с {name}."
+  std::string press;      // "Чтобы соединиться с {name}, нажмите {digit}."
+  std::string menu_end;   // after the options
+  std::string connecting; // direct mode: "Соединяю вас с {name}."
+  std::string invalid;    // after a digit that is not offered
+  std::string repeat;     // before the menu is repeated
+  std::string transfer;   // before the call goes to the default number
+};
+
 struct TtsSection {
   std::string engine = "espeak";
   std::string voice = "ru";
@@ -133,6 +149,7 @@ struct Config {
   std::vector<EmployeeOverride> employees;
   std::vector<Schedule> schedules;
   std::vector<Exception> exceptions;
+  TemplatesSection templates;
   TtsSection tts;
   OnecSection onec;
   AgiSection agi;

@@ -387,6 +387,17 @@ std::vector<SectionOps> make_sections() {
       {field("employee", &Exception::employee), field("group", &Exception::group),
        field("from", &Exception::from, {}, true), field("until", &Exception::until, {}, true),
        field("reason", &Exception::reason)}));
+  all.push_back(scalar_section<TemplatesSection>(
+      "templates", &Config::templates,
+      {field("language", &TemplatesSection::language, one_of({"ru", "en"})),
+       field("greeting", &TemplatesSection::greeting),
+       field("greeting_new", &TemplatesSection::greeting_new),
+       field("menu_start", &TemplatesSection::menu_start),
+       field("last_spoke", &TemplatesSection::last_spoke), field("press", &TemplatesSection::press),
+       field("menu_end", &TemplatesSection::menu_end),
+       field("connecting", &TemplatesSection::connecting),
+       field("invalid", &TemplatesSection::invalid), field("repeat", &TemplatesSection::repeat),
+       field("transfer", &TemplatesSection::transfer)}));
   all.push_back(scalar_section<TtsSection>(
       "tts", &Config::tts,
       {field("engine", &TtsSection::engine, one_of({"espeak", "yandex", "speechpro", "command"})),

@@ -67,9 +67,84 @@ template <class T> void one_owner(const T& item, std::string_view what, Context&
     ctx.error(item.pos, fmt::format("{}: set exactly one of 'employee' or 'group'", what));
 }
 
+struct Phrases {
+  std::string_view greeting, greeting_new, menu_start, last_spoke, press, menu_end, connecting,
+      invalid, repeat, transfer;
+};
+
+// The default phrase sets; a key set in the file wins.
+constexpr Phrases k_russian = {
+    "Здравствуйте!",
+    "Здравствуйте! Спасибо за звонок.",
+    "",
+    "В прошлый раз вы разговаривали с {name}.",
+    "Чтобы соединиться с {name}, нажмите {digit}.",
+    "Или оставайтесь на линии.",
+    "Соединяю вас с {name}.",
+    "Такого варианта нет.",
+    "Повторяю.",
+    "Соединяю с менеджером.",
+};
+constexpr Phrases k_english = {
+    "Hello!",
+    "Hello, and thank you for calling.",
+    "",
+    "Last time you spoke with {name}.",
+    "To reach {name}, press {digit}.",
+    "Or stay on the line.",
+    "Connecting you to {name}.",
+    "That is not one of the options.",
+    "Once again.",
+    "Connecting you to a manager.",
+};
+
+// Fills empty templates from the language's set and checks the placeholders of the rest.
+void complete_templates(TemplatesSection& t, Context& ctx) {
+  auto& d = t.language == "en" ? k_english : k_russian;
+  struct Slot {
+    std::string* value;
+    std::string_view fallback, name;
+    bool needs_name, needs_digit;
+  };
+  Slot slots[] = {{&t.greeting, d.greeting, "greeting", false, false},
+                  {&t.greeting_new, d.greeting_new, "greeting_new", false, false},
+                  {&t.menu_start, d.menu_start, "menu_start", false, false},
+                  {&t.last_spoke, d.last_spoke, "last_spoke", true, false},
+                  {&t.press, d.press, "press", true, true},
+                  {&t.menu_end, d.menu_end, "menu_end", false, false},
+                  {&t.connecting, d.connecting, "connecting", true, false},
+                  {&t.invalid, d.invalid, "invalid", false, false},
+                  {&t.repeat, d.repeat, "repeat", false, false},
+                  {&t.transfer, d.transfer, "transfer", false, false}};
+  for (auto& s : slots) {
+    if (s.value->empty()) {
+      *s.value = s.fallback;
+      continue;
+    }
+    std::string_view v = *s.value;
+    for (auto open = v.find('{'); open != std::string_view::npos; open = v.find('{', open + 1)) {
+      auto close = v.find('}', open);
+      auto name = v.substr(open + 1, close == std::string_view::npos ? 0 : close - open - 1);
+      if (close == std::string_view::npos || (name != "name" && name != "digit") ||
+          (name == "digit" && !s.needs_digit) || (name == "name" && !s.needs_name))
+        ctx.error(Position{}, fmt::format("templates.{}: unknown placeholder in \"{}\" (this "
+                                          "phrase may use {})",
+                                          s.name, v,
+                                          s.needs_digit  ? "{name} and {digit}"
+                                          : s.needs_name ? "{name}"
+                                                         : "none"));
+    }
+    if (s.needs_name && v.find("{name}") == std::string_view::npos)
+      ctx.error(Position{}, fmt::format("templates.{}: must contain {{name}}", s.name));
+    if (s.needs_digit && v.find("{digit}") == std::string_view::npos)
+      ctx.error(Position{}, fmt::format("templates.{}: must contain {{digit}}", s.name));
+  }
+}
+
 } // namespace
 
 void validate(Config& c, Context& ctx) {
+  complete_templates(c.templates, ctx);
   std::set<std::string> seen;
   for (auto& d : c.documents) {
     if (d.type.empty())

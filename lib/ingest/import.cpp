@@ -457,19 +457,25 @@ ImportReport Importer::run() {
     clients(f);
   // Inserting many rows in random client order into the (client, at) index costs more than
   // sorting them once: when this run brings at least as many rows as the store holds, the
-  // index is dropped and rebuilt inside the same transaction.
+  // index is dropped and rebuilt inside the same transaction, and instead of a trigger per
+  // row marking clients for `score`, the next `score` is made a full one.
   std::uintmax_t bytes = 0;
   for (auto& f : m_request.interactions)
     bytes += std::filesystem::file_size(f);
   bool rebuild =
       bytes / k_bytes_per_row >= 100'000 &&
       std::int64_t(bytes / k_bytes_per_row) >= m_db.scalar("SELECT count(*) FROM interactions");
-  if (rebuild)
+  if (rebuild) {
     m_db.exec("DROP INDEX interactions_client");
+    m_db.exec(store::k_drop_score_dirty_triggers);
+  }
   for (auto& f : m_request.interactions)
     interactions(f);
-  if (rebuild)
+  if (rebuild) {
     m_db.exec(store::k_interactions_client_index);
+    m_db.exec(store::k_score_dirty_triggers);
+    store::set_meta(m_db, "score_full_needed", "1");
+  }
   if (!m_request.cdr.empty())
     load_extensions();
   for (auto& f : m_request.cdr)

@@ -11,7 +11,7 @@ namespace sr::store {
 namespace {
 
 // Each entry moves the schema from version i to i + 1. Never edit a released entry: add one.
-constexpr std::array<std::string_view, 1> k_migrations = {
+constexpr std::array<std::string_view, 2> k_migrations = {
     R"sql(
 CREATE TABLE meta (
   key   TEXT PRIMARY KEY,
@@ -110,6 +110,46 @@ CREATE TABLE call_log (
   duration_ms INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX call_log_started ON call_log(started_at);
+)sql",
+    // 2: scoring. The client index becomes covering so that scoring and explain read a
+    // client's interactions without touching the table; triggers remember which clients
+    // changed since the last `score`.
+    R"sql(
+DROP INDEX interactions_client;
+CREATE INDEX interactions_client ON interactions(client, at, employee, doc_type);
+
+-- Each client's employees ranked by score at the last `score` run (all of them, eligible or
+-- not: eligibility and availability are applied when a call is planned).
+CREATE TABLE responsibility (
+  client   INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+  rank     INTEGER NOT NULL,
+  employee INTEGER NOT NULL,
+  score    REAL NOT NULL,
+  last_at  INTEGER NOT NULL,
+  count    INTEGER NOT NULL,
+  PRIMARY KEY (client, rank)
+) WITHOUT ROWID;
+
+-- Per client: the score total, the top eligible employee and the last call.
+CREATE TABLE client_state (
+  client          INTEGER PRIMARY KEY REFERENCES clients(id) ON DELETE CASCADE,
+  total           REAL NOT NULL,
+  top_employee    INTEGER,
+  last_call_employee INTEGER,
+  last_call_at    INTEGER,
+  scored_at       INTEGER NOT NULL
+);
+
+CREATE TABLE score_dirty (client INTEGER PRIMARY KEY) WITHOUT ROWID;
+CREATE TRIGGER interactions_dirty_insert AFTER INSERT ON interactions BEGIN
+  INSERT OR IGNORE INTO score_dirty(client) VALUES (NEW.client);
+END;
+CREATE TRIGGER interactions_dirty_update AFTER UPDATE ON interactions BEGIN
+  INSERT OR IGNORE INTO score_dirty(client) VALUES (OLD.client), (NEW.client);
+END;
+CREATE TRIGGER interactions_dirty_delete AFTER DELETE ON interactions BEGIN
+  INSERT OR IGNORE INTO score_dirty(client) VALUES (OLD.client);
+END;
 )sql",
 };
 

@@ -20,7 +20,25 @@ std::unique_ptr<Database> open(const std::filesystem::path& path, Access access)
 // The statement that creates the per-client index of interactions; bulk imports drop and
 // rebuild it.
 inline constexpr const char* k_interactions_client_index =
-    "CREATE INDEX interactions_client ON interactions(client, at)";
+    "CREATE INDEX interactions_client ON interactions(client, at, employee, doc_type)";
+
+// The triggers that record which clients need scoring again. Bulk imports drop them and
+// ask for a full `score` instead (meta "score_full_needed"), which costs less than a trigger
+// per row.
+inline constexpr const char* k_score_dirty_triggers = R"sql(
+CREATE TRIGGER interactions_dirty_insert AFTER INSERT ON interactions BEGIN
+  INSERT OR IGNORE INTO score_dirty(client) VALUES (NEW.client);
+END;
+CREATE TRIGGER interactions_dirty_update AFTER UPDATE ON interactions BEGIN
+  INSERT OR IGNORE INTO score_dirty(client) VALUES (OLD.client), (NEW.client);
+END;
+CREATE TRIGGER interactions_dirty_delete AFTER DELETE ON interactions BEGIN
+  INSERT OR IGNORE INTO score_dirty(client) VALUES (OLD.client);
+END;
+)sql";
+inline constexpr const char* k_drop_score_dirty_triggers =
+    "DROP TRIGGER interactions_dirty_insert; DROP TRIGGER interactions_dirty_update; "
+    "DROP TRIGGER interactions_dirty_delete;";
 
 // Where an interaction came from; sync only ever replaces rows of its own source.
 enum class Source : std::int64_t { file = 0, cdr = 1, onec = 2 };
