@@ -19,5 +19,13 @@ echo "== 2. import it into the store ($dir/state/smartroute.db)"
 sr import --employees "$dir/data/employees.csv" --clients "$dir/data/clients.csv" \
   --interactions "$dir/data/interactions.csv" --cdr "$dir/data/cdr/Master.csv"
 echo
-echo "== 3. the configuration in force, with where each value came from (excerpt)"
-sr config show | grep -E '^(store|routing)\.'
+echo "== 3. rank each client's responsible employees"
+sr score
+echo
+# A demo client with a menu: the first client whose ranking has three eligible employees.
+phone=$(sqlite3 "$dir/state/smartroute.db" "SELECT p.raw FROM client_phones p
+  JOIN responsibility r ON r.client = p.client JOIN employees e ON e.id = r.employee
+  WHERE e.active AND NOT e.excluded AND e.extension <> ''
+  GROUP BY p.client HAVING count(*) >= 3 ORDER BY p.client LIMIT 1")
+echo "== 4. explain what demo caller '$phone' hears, and why"
+sr explain "$phone"

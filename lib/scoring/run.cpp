@@ -141,8 +141,6 @@ private:
 bool needs_full(store::Database& db, const ScoreOptions& o, std::int64_t at, std::string& why) {
   if (o.full == Full::yes)
     return why = "--full", true;
-  if (o.at)
-    return why = "--at given", true;
   if (store::get_meta(db, "score_full_needed"))
     return why = "a bulk import or a configuration change asked for it", true;
   auto last = store::get_meta(db, "last_full_score");
@@ -150,7 +148,9 @@ bool needs_full(store::Database& db, const ScoreOptions& o, std::int64_t at, std
   if (!last_at)
     return why = "first run", true;
   if (at - *last_at >= k_full_every)
-    return why = "the last full run is more than a day old and scores decay with time", true;
+    return why = "the last full run is a day or more older than this one, and scores decay with time", true;
+  if (at < *last_at)
+    return why = "scoring at an earlier time than the last full run", true;
   why = "only clients whose interactions changed, or whose top employee can no longer be "
         "offered";
   return false;

@@ -16,7 +16,7 @@ namespace sr::scoring {
 enum class Full { when_needed, yes };
 
 struct ScoreOptions {
-  std::optional<std::int64_t> at; // score as of this time (Unix); default now, forces full
+  std::optional<std::int64_t> at; // score as of this time (Unix); default now
   Full full = Full::when_needed;
 };
 
