@@ -56,6 +56,8 @@ public:
 
 private:
   bool fail(const RecordReader& reader, const Record& r, std::string message, Tally& tally);
+  // Counts the row; false (and reported) when malformed or a required field is empty.
+  bool well_formed(const RecordReader& reader, const Record& r, Tally& tally);
   void employees(const std::filesystem::path& file);
   void clients(const std::filesystem::path& file);
   void interactions(const std::filesystem::path& file);
@@ -87,6 +89,16 @@ bool Importer::fail(const RecordReader& reader, const Record& r, std::string mes
   return false;
 }
 
+bool Importer::well_formed(const RecordReader& reader, const Record& r, Tally& tally) {
+  ++tally.read;
+  if (!r.error.empty())
+    return fail(reader, r, r.error, tally);
+  for (std::size_t i = 0; i < r.values.size(); ++i)
+    if (reader.columns()[i].required && r.values[i].empty())
+      return fail(reader, r, fmt::format("field '{}' is empty", reader.columns()[i].name), tally);
+  return true;
+}
+
 void Importer::employees(const std::filesystem::path& file) {
   RecordReader reader(file, k_employee_columns);
   auto insert = m_db.prepare("INSERT INTO employees(key, name, extension, active, excluded, "
@@ -98,16 +110,9 @@ void Importer::employees(const std::filesystem::path& file) {
   Record r;
   auto& tally = m_report.employees;
   while (reader.next(r)) {
-    ++tally.read;
-    if (!r.error.empty()) {
-      fail(reader, r, r.error, tally);
+    if (!well_formed(reader, r, tally))
       continue;
-    }
     auto& v = r.values;
-    if (v[0].empty() || v[1].empty()) {
-      fail(reader, r, fmt::format("field '{}' is empty", v[0].empty() ? "id" : "name"), tally);
-      continue;
-    }
     if (!v[2].empty() && !valid_extension(v[2])) {
       fail(reader, r, fmt::format("field 'extension': '{}' is not a PBX extension (digits)", v[2]),
            tally);
@@ -190,16 +195,9 @@ void Importer::clients(const std::filesystem::path& file) {
   std::string problem;
   auto& tally = m_report.clients;
   while (reader.next(r)) {
-    ++tally.read;
-    if (!r.error.empty()) {
-      fail(reader, r, r.error, tally);
+    if (!well_formed(reader, r, tally))
       continue;
-    }
     auto& v = r.values;
-    if (v[0].empty() || v[1].empty()) {
-      fail(reader, r, fmt::format("field '{}' is empty", v[0].empty() ? "id" : "name"), tally);
-      continue;
-    }
     if (!parse_phones(v[2], phones, problem)) {
       fail(reader, r, problem, tally);
       continue;
@@ -282,19 +280,9 @@ void Importer::interactions(const std::filesystem::path& file) {
   Record r;
   auto& tally = m_report.interactions;
   while (reader.next(r)) {
-    ++tally.read;
-    if (!r.error.empty()) {
-      fail(reader, r, r.error, tally);
+    if (!well_formed(reader, r, tally))
       continue;
-    }
     auto& v = r.values;
-    auto empty = std::find_if(v.begin(), v.end(), [](auto f) { return f.empty(); });
-    if (empty != v.end()) {
-      fail(reader, r,
-           fmt::format("field '{}' is empty", k_interaction_columns[empty - v.begin()].name),
-           tally);
-      continue;
-    }
     auto type = m_type_ids.find(v[0]);
     if (!type || !m_config.document(v[0])) {
       auto hint = util::did_you_mean(v[0], types);

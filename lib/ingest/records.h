@@ -31,6 +31,7 @@ public:
   RecordReader(std::filesystem::path path, std::span<const Column> columns);
   bool next(Record& record);
   const std::filesystem::path& path() const { return m_path; }
+  std::span<const Column> columns() const { return m_columns; }
 
 private:
   bool next_csv(Record& record);
