@@ -30,12 +30,12 @@ _smartroute_dirs() {
 
 _smartroute() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-  local commands="config demo-data import"
+  local commands="config demo-data import score explain"
   # Global options are accepted before and after the command.
   local globals="--config --state-dir -v --verbose -q --quiet --json -h --help"
   # Options that take a value, so that the value is not mistaken for a command.
   local with_value="--config --state-dir --out --employees --clients --interactions --cdr
-    --cdr-calls --seed --end"
+    --cdr-calls --seed --end --at"
 
   local cmd="" sub="" word i
   for ((i = 1; i < COMP_CWORD; i++)); do
@@ -71,8 +71,8 @@ _smartroute() {
     _smartroute_files csv
     return
     ;;
-  --cdr-calls | --seed | --end)
-    return
+  --cdr-calls | --seed | --end | --at)
+    return # a number or a time
     ;;
   esac
 
@@ -106,6 +106,14 @@ _smartroute() {
     ;;
   import)
     options="--employees --clients --interactions --cdr --skip-invalid"
+    ;;
+  score)
+    options="--at --full"
+    ;;
+  explain)
+    # PHONE: a number to type, never a file.
+    [[ $cur == -* ]] || return
+    options="--at"
     ;;
   *)
     return

@@ -12,7 +12,7 @@ function __smartroute_complete_files -d 'Directories and files with one of the g
     end
 end
 
-set -l commands config demo-data import
+set -l commands config demo-data import score explain
 # Not __fish_use_subcommand: it would take the FILE of "--config FILE" for the command.
 set -l no_command "not __fish_seen_subcommand_from $commands"
 
@@ -31,6 +31,8 @@ complete -c smartroute -n $no_command -l version -d 'Print the version and exit'
 complete -c smartroute -n $no_command -a config -d 'Check the configuration, or show every value with its origin'
 complete -c smartroute -n $no_command -a demo-data -d 'Generate a realistic demo dataset'
 complete -c smartroute -n $no_command -a import -d 'Import employees, clients, interactions and CDRs from files'
+complete -c smartroute -n $no_command -a score -d "Rank each client's responsible employees and store the result"
+complete -c smartroute -n $no_command -a explain -d 'Show why a caller hears what they hear'
 
 # config check [FILE] | config show
 set -l config_sub '__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from check show'
@@ -57,3 +59,12 @@ complete -c smartroute -n $import -l clients -r -f -a $data -d 'Clients file wit
 complete -c smartroute -n $import -l interactions -r -f -a $data -d 'Interaction documents'
 complete -c smartroute -n $import -l cdr -r -f -a '(__smartroute_complete_files .csv)' -d 'Asterisk cdr-csv Master.csv'
 complete -c smartroute -n $import -l skip-invalid -d 'Import the valid rows, report each invalid one'
+
+# score
+set -l score '__fish_seen_subcommand_from score'
+complete -c smartroute -n $score -l at -x -d 'Score as of this time, ISO 8601 (default now)'
+complete -c smartroute -n $score -l full -d 'Rescore every client'
+
+# explain PHONE: a number to type (no file completion: "complete -c smartroute -f" above)
+set -l explain '__fish_seen_subcommand_from explain'
+complete -c smartroute -n $explain -l at -x -d 'Explain the call as if it came at this time, ISO 8601'
