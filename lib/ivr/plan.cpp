@@ -39,8 +39,9 @@ bool needs_so(std::string_view name) {
   static constexpr std::string_view sibilants[] = {"С", "З", "Ш", "Ж", "Щ",
                                                    "с", "з", "ш", "ж", "щ"};
   static constexpr std::string_view vowels = "АЕЁИОУЫЭЮЯаеёиоуыэюяЬЪьъ";
-  if (name.starts_with("Льв") || name.starts_with("льв") || name.starts_with("Мн"))
-    return true;
+  for (auto prefix : {"Льв", "льв", "Мн", "мн", "Вс", "вс"})
+    if (name.starts_with(prefix))
+      return true;
   for (auto s : sibilants) {
     if (!name.starts_with(s) || name.size() < s.size() + 2)
       continue;

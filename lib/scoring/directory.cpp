@@ -71,6 +71,10 @@ Directory::Directory(store::Database& db, const config::Config& config) : m_db(d
   for (std::size_t i = 0; i < m_employees.size(); ++i) {
     m_by_id[m_employees[i].id] = i;
     m_by_key[m_employees[i].key] = i;
+    auto id = std::size_t(m_employees[i].id);
+    if (id >= m_keys_by_id.size())
+      m_keys_by_id.resize(id + 1);
+    m_keys_by_id[id] = m_employees[i].key;
   }
   for (auto& d : config.documents) {
     m_rules.push_back(type_rule(d));
@@ -158,18 +162,10 @@ std::vector<Candidate> Directory::live_ranking(std::int64_t client, std::int64_t
       events.push_back({i.employee->id, i.rule, i.at});
   std::vector<Candidate> out;
   *total = 0;
-  for (auto& r : rank(events, m_rules, at, nullptr)) {
+  for (auto& r : rank(events, m_rules, at, m_keys_by_id)) {
     *total += r.score;
     out.push_back({employee(r.employee), r.score, r.last_at, r.interactions});
   }
-  // Ties by employee key, as `score` orders them.
-  std::stable_sort(out.begin(), out.end(), [](const Candidate& a, const Candidate& b) {
-    if (a.score != b.score)
-      return a.score > b.score;
-    if (a.last_at != b.last_at)
-      return a.last_at > b.last_at;
-    return a.employee->key < b.employee->key;
-  });
   return out;
 }
 

@@ -34,6 +34,8 @@ public:
   const Employee* employee(std::int64_t id) const;
   const Employee* employee_by_key(std::string_view key) const;
   const std::vector<Employee>& employees() const { return m_employees; }
+  // Employee source keys indexed by store id, for deterministic ties.
+  const std::vector<std::string>& keys_by_id() const { return m_keys_by_id; }
 
   // The scoring rules in the order of [[documents]]; rule_of maps a store doc_type id.
   const std::vector<TypeRule>& rules() const { return m_rules; }
@@ -58,6 +60,7 @@ private:
   struct Statements;
   store::Database& m_db;
   std::vector<Employee> m_employees;
+  std::vector<std::string> m_keys_by_id;
   std::unordered_map<std::int64_t, std::size_t> m_by_id;
   std::unordered_map<std::string, std::size_t> m_by_key;
   std::vector<TypeRule> m_rules;

@@ -28,11 +28,6 @@ public:
     auto st = db.prepare("SELECT client, top_employee FROM client_state");
     while (st.step())
       m_previous[st.column_int(0)] = st.column_is_null(1) ? 0 : st.column_int(1);
-    for (auto& e : dir.employees())
-      if (e.id >= std::int64_t(m_keys.size()))
-        m_keys.resize(std::size_t(e.id) + 1);
-    for (auto& e : dir.employees())
-      m_keys[std::size_t(e.id)] = e.key;
     if (auto call = dir.call_type())
       m_call_rule = dir.rule_of(*call);
   }
@@ -54,7 +49,7 @@ public:
   // Ranks the current client's interactions and stores the result.
   void finish(std::int64_t client) {
     ++m_report.clients_scored;
-    auto ranked = rank(m_events, m_dir.rules(), m_at, &m_keys);
+    auto ranked = rank(m_events, m_dir.rules(), m_at, m_dir.keys_by_id());
     double total = 0;
     const Employee* top = nullptr;
     for (std::size_t i = 0; i < ranked.size(); ++i) {
@@ -148,7 +143,9 @@ bool needs_full(store::Database& db, const ScoreOptions& o, std::int64_t at, std
   if (!last_at)
     return why = "first run", true;
   if (at - *last_at >= k_full_every)
-    return why = "the last full run is a day or more older than this one, and scores decay with time", true;
+    return why =
+               "the last full run is a day or more older than this one, and scores decay with time",
+           true;
   if (at < *last_at)
     return why = "scoring at an earlier time than the last full run", true;
   why = "only clients whose interactions changed, or whose top employee can no longer be "

@@ -24,7 +24,7 @@ double contribution(const TypeRule& rule, std::int64_t at, std::int64_t now) {
 }
 
 std::vector<Ranked> rank(std::span<const Event> events, std::span<const TypeRule> rules,
-                         std::int64_t now, const std::vector<std::string>* tie_key) {
+                         std::int64_t now, std::span<const std::string> tie_key) {
   std::vector<Ranked> out;
   for (auto& e : events) {
     if (e.type < 0 || std::size_t(e.type) >= rules.size())
@@ -43,17 +43,18 @@ std::vector<Ranked> rank(std::span<const Event> events, std::span<const TypeRule
     it->last_at = std::max(it->last_at, e.at);
     ++it->interactions;
   }
+  auto quantum = [](double score) { return std::llround(score * 1e9); };
+  auto key = [&](std::int64_t employee) -> std::string_view {
+    return std::size_t(employee) < tie_key.size() ? std::string_view(tie_key[std::size_t(employee)])
+                                                  : std::string_view();
+  };
   std::sort(out.begin(), out.end(), [&](const Ranked& a, const Ranked& b) {
-    if (a.score != b.score)
+    if (quantum(a.score) != quantum(b.score))
       return a.score > b.score;
     if (a.last_at != b.last_at)
       return a.last_at > b.last_at;
-    if (tie_key) {
-      auto& ka = (*tie_key)[std::size_t(a.employee)];
-      auto& kb = (*tie_key)[std::size_t(b.employee)];
-      if (ka != kb)
-        return ka < kb;
-    }
+    if (key(a.employee) != key(b.employee))
+      return key(a.employee) < key(b.employee);
     return a.employee < b.employee;
   });
   return out;

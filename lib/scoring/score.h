@@ -41,9 +41,10 @@ struct Ranked {
 };
 
 // Ranks employees by score at `now`; ties by the latest interaction, then by `tie_key`
-// (the employee's source id, so results do not depend on import order). Employees with no
-// counting interaction are left out.
+// (indexed by employee id: the employee's source id, so results do not depend on import
+// order). Scores equal to 9 decimal places are ties: 0.1 + 0.2 + 0.3 and 0.6 must not be
+// ordered by rounding noise. Employees with no counting interaction are left out.
 std::vector<Ranked> rank(std::span<const Event> events, std::span<const TypeRule> rules,
-                         std::int64_t now, const std::vector<std::string>* tie_key = nullptr);
+                         std::int64_t now, std::span<const std::string> tie_key = {});
 
 } // namespace sr::scoring
