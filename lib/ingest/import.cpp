@@ -354,8 +354,8 @@ void Importer::cdr(const std::filesystem::path& file) {
   if (!call || !m_config.document("call"))
     throw Error(fmt::format("{}: a CDR import needs a [[documents]] entry with type = \"call\"",
                             file.string()));
-  auto text = util::read_file(file);
-  util::CsvReader reader(text, ',');
+  util::MappedFile text(file);
+  util::CsvReader reader(text.view(), ',');
   auto by_phone = m_db.prepare("SELECT client FROM client_phones WHERE phone = ?");
   std::vector<std::string_view> f;
   std::vector<std::int64_t> clients;

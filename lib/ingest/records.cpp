@@ -31,8 +31,8 @@ std::string unknown_column(std::string_view name, std::span<const Column> column
 } // namespace
 
 RecordReader::RecordReader(std::filesystem::path path, std::span<const Column> columns)
-    : m_path(std::move(path)), m_columns(columns) {
-  m_text = util::read_file(m_path);
+    : m_path(std::move(path)), m_columns(columns), m_file(m_path) {
+  m_text = m_file.view();
   auto ext = util::ascii_lower(m_path.extension().string());
   if (ext == ".jsonl" || ext == ".ndjson") {
     m_jsonl = true;
@@ -85,7 +85,7 @@ bool RecordReader::next_csv(Record& record) {
 }
 
 bool RecordReader::next_jsonl(Record& record) {
-  std::string_view text(m_text);
+  std::string_view text = m_text;
   std::string_view line;
   do {
     if (m_pos >= text.size())

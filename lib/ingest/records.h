@@ -1,6 +1,7 @@
 #pragma once
 
 #include "util/csv.h"
+#include "util/fs.h"
 
 #include <cstddef>
 #include <filesystem>
@@ -39,7 +40,8 @@ private:
 
   std::filesystem::path m_path;
   std::span<const Column> m_columns;
-  std::string m_text;
+  util::MappedFile m_file;
+  std::string_view m_text;
   bool m_jsonl = false;
   util::CsvReader m_csv{std::string_view()};
   std::vector<int> m_map; // CSV field index -> column index (-1 never: unknown is an error)

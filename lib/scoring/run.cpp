@@ -199,17 +199,18 @@ ScoreReport run_score(store::Database& db, const config::Config& config, const S
     db.exec("DELETE FROM score_dirty");
     store::set_meta(db, "last_full_score", util::format_utc(report.at));
   } else {
-    // Clients whose top employee was dismissed or excluded since must move to the next one.
-    std::vector<std::int64_t> ineligible;
+    // Clients whose top employee was dismissed or excluded since must move to the next one:
+    // one pass over client_state against a temporary table of those employees.
+    db.exec("CREATE TEMP TABLE IF NOT EXISTS ineligible (id INTEGER PRIMARY KEY); "
+            "DELETE FROM ineligible");
+    auto add = db.prepare("INSERT INTO ineligible(id) VALUES(?)");
     for (auto& e : dir.employees())
-      if (!ineligibility(e).empty())
-        ineligible.push_back(e.id);
-    auto mark = db.prepare("INSERT OR IGNORE INTO score_dirty(client) SELECT client FROM "
-                           "client_state WHERE top_employee = ?");
-    for (auto id : ineligible) {
-      mark.reset();
-      mark.bind(1, id).step();
-    }
+      if (!ineligibility(e).empty()) {
+        add.reset();
+        add.bind(1, e.id).step();
+      }
+    db.exec("INSERT OR IGNORE INTO score_dirty(client) SELECT client FROM client_state WHERE "
+            "top_employee IN (SELECT id FROM ineligible)");
     auto dirty = db.prepare("SELECT client FROM score_dirty ORDER BY client");
     auto clear = db.prepare("DELETE FROM responsibility WHERE client = ?");
     auto read = db.prepare("SELECT employee, doc_type, at FROM interactions INDEXED BY "

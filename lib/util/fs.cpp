@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,6 +34,34 @@ std::string read_file(const fs::path& path) {
   }
   ::close(fd);
   return out;
+}
+
+MappedFile::MappedFile(const fs::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    throw Error(path.string() + ": cannot open: " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw Error(path.string() + ": not a regular file");
+  }
+  m_size = std::size_t(st.st_size);
+  if (m_size > 0) {
+    m_data = ::mmap(nullptr, m_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (m_data == MAP_FAILED) {
+      int e = errno;
+      ::close(fd);
+      m_data = nullptr;
+      throw Error(path.string() + ": cannot read: " + std::strerror(e));
+    }
+    ::madvise(m_data, m_size, MADV_SEQUENTIAL);
+  }
+  ::close(fd);
+}
+
+MappedFile::~MappedFile() {
+  if (m_data)
+    ::munmap(m_data, m_size);
 }
 
 void write_file_atomic(const fs::path& path, std::string_view content) {
