@@ -42,5 +42,10 @@ Runner setup_demo_data(CLI::App& app, const Globals& globals);
 Runner setup_import(CLI::App& app, const Globals& globals);
 Runner setup_score(CLI::App& app, const Globals& globals);
 Runner setup_explain(CLI::App& app, const Globals& globals);
+Runner setup_warm(CLI::App& app, const Globals& globals);
+Runner setup_cache(CLI::App& app, const Globals& globals);
+Runner setup_say(CLI::App& app, const Globals& globals);
+Runner setup_preview(CLI::App& app, const Globals& globals);
+Runner setup_serve_agi(CLI::App& app, const Globals& globals);
 
 } // namespace sr::cmd

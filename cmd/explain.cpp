@@ -2,7 +2,9 @@
 
 #include "commands.h"
 #include "store/store.h"
+#include "tts/engine.h"
 #include "util/error.h"
+#include "util/log.h"
 #include "util/time.h"
 
 #include <fmt/format.h>
@@ -40,6 +42,11 @@ Runner setup_explain(CLI::App& app, const Globals& g) {
     scoring::Directory dir(*db, config);
     phone::Normalizer phones({config.phone.default_country, int(config.phone.internal_max_digits)});
     auto x = ivr::explain(dir, config, phones, *phone, when);
+    try {
+      ivr::check_cache(x, config, tts::make_engine(config)->identity());
+    } catch (const Error& e) {
+      util::warn(fmt::format("cannot check the audio cache: {}", e.what()));
+    }
     if (g.json) {
       std::puts(ivr::to_json(x, config).dump(2).c_str());
       return 0;

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <csignal>
 #include <cstdio>
 #include <vector>
 
@@ -20,6 +21,11 @@ std::span<const Command> commands() {
       {"score", "rank each client's responsible employees and store the result", setup_score},
       {"explain", "show why a caller hears what they hear: client, scores, menu, targets",
        setup_explain},
+      {"warm", "synthesise every phrase any menu can need that the audio cache lacks", setup_warm},
+      {"cache", "audio cache status, verification and garbage collection", setup_cache},
+      {"say", "speak one phrase with the configured engine into a WAV file", setup_say},
+      {"preview", "render what a caller would hear into one WAV file", setup_preview},
+      {"serve-agi", "the FastAGI server Asterisk asks, per call, whom to connect", setup_serve_agi},
   };
   return table;
 }
@@ -112,6 +118,9 @@ int run(int argc, char** argv) {
 } // namespace sr::cmd
 
 int main(int argc, char** argv) {
+  // A peer that goes away (a TTS program that exits early, a client that hangs up) must be
+  // an error to handle, not a signal that kills the process.
+  std::signal(SIGPIPE, SIG_IGN);
   try {
     return sr::cmd::run(argc, argv);
   } catch (const sr::UsageError& e) {

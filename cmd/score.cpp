@@ -71,8 +71,7 @@ void print_human(const scoring::ScoreReport& r) {
 Runner setup_score(CLI::App& app, const Globals& g) {
   auto at = std::make_shared<std::string>();
   auto full = std::make_shared<bool>(false);
-  app.add_option("--at", *at, "score as of this time (ISO 8601; default now)")
-      ->type_name("TIME");
+  app.add_option("--at", *at, "score as of this time (ISO 8601; default now)")->type_name("TIME");
   app.add_flag("--full", *full,
                "rescore every client (default: only clients whose "
                "interactions changed, full once a day)");

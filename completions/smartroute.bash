@@ -17,6 +17,17 @@ _smartroute_files() {
   eval "$extglob"
 }
 
+# _smartroute_any_files: every file and directory (a file to write may not exist yet).
+_smartroute_any_files() {
+  if declare -F _filedir >/dev/null; then
+    _filedir
+    return
+  fi
+  compopt -o filenames 2>/dev/null
+  local IFS=$'\n'
+  COMPREPLY=($(compgen -f -- "$cur"))
+}
+
 # _smartroute_dirs: directories only.
 _smartroute_dirs() {
   if declare -F _filedir >/dev/null; then
@@ -30,12 +41,12 @@ _smartroute_dirs() {
 
 _smartroute() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-  local commands="config demo-data import score explain"
+  local commands="config demo-data import score explain warm cache say preview"
   # Global options are accepted before and after the command.
   local globals="--config --state-dir -v --verbose -q --quiet --json -h --help"
   # Options that take a value, so that the value is not mistaken for a command.
   local with_value="--config --state-dir --out --employees --clients --interactions --cdr
-    --cdr-calls --seed --end --at"
+    --cdr-calls --seed --end --at --concurrency -o --output --engine --voice"
 
   local cmd="" sub="" word i
   for ((i = 1; i < COMP_CWORD; i++)); do
@@ -45,7 +56,7 @@ _smartroute() {
     elif [[ $word != -* ]]; then
       if [[ -z $cmd ]]; then
         cmd=$word
-      elif [[ $cmd == config && -z $sub ]]; then
+      elif [[ ($cmd == config || $cmd == cache) && -z $sub ]]; then
         sub=$word
       fi
     fi
@@ -71,8 +82,16 @@ _smartroute() {
     _smartroute_files csv
     return
     ;;
-  --cdr-calls | --seed | --end | --at)
-    return # a number or a time
+  -o | --output)
+    _smartroute_any_files
+    return
+    ;;
+  --engine)
+    COMPREPLY=($(compgen -W "espeak command yandex speechpro" -- "$cur"))
+    return
+    ;;
+  --cdr-calls | --seed | --end | --at | --concurrency | --voice)
+    return # a number, a time or a name
     ;;
   esac
 
@@ -114,6 +133,32 @@ _smartroute() {
     # PHONE: a number to type, never a file.
     [[ $cur == -* ]] || return
     options="--at"
+    ;;
+  warm)
+    options="--dry-run --concurrency"
+    ;;
+  cache)
+    if [[ -z $sub ]]; then
+      if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "$globals" -- "$cur"))
+      else
+        COMPREPLY=($(compgen -W "status verify gc" -- "$cur"))
+      fi
+      return
+    fi
+    [[ $cur == -* ]] || return
+    options=""
+    [[ $sub == gc ]] && options="--dry-run"
+    ;;
+  say)
+    # TEXT: a phrase to type, never a file.
+    [[ $cur == -* ]] || return
+    options="-o --output --engine --voice"
+    ;;
+  preview)
+    # PHONE: a number to type, never a file.
+    [[ $cur == -* ]] || return
+    options="-o --output --at"
     ;;
   *)
     return

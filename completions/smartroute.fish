@@ -12,7 +12,7 @@ function __smartroute_complete_files -d 'Directories and files with one of the g
     end
 end
 
-set -l commands config demo-data import score explain
+set -l commands config demo-data import score explain warm cache say preview
 # Not __fish_use_subcommand: it would take the FILE of "--config FILE" for the command.
 set -l no_command "not __fish_seen_subcommand_from $commands"
 
@@ -33,6 +33,10 @@ complete -c smartroute -n $no_command -a demo-data -d 'Generate a realistic demo
 complete -c smartroute -n $no_command -a import -d 'Import employees, clients, interactions and CDRs from files'
 complete -c smartroute -n $no_command -a score -d "Rank each client's responsible employees and store the result"
 complete -c smartroute -n $no_command -a explain -d 'Show why a caller hears what they hear'
+complete -c smartroute -n $no_command -a warm -d 'Synthesise every phrase the audio cache lacks'
+complete -c smartroute -n $no_command -a cache -d 'Audio cache status, verification and garbage collection'
+complete -c smartroute -n $no_command -a say -d 'Speak one phrase into a WAV file'
+complete -c smartroute -n $no_command -a preview -d 'Render what a caller would hear into one WAV file'
 
 # config check [FILE] | config show
 set -l config_sub '__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from check show'
@@ -68,3 +72,27 @@ complete -c smartroute -n $score -l full -d 'Rescore every client'
 # explain PHONE: a number to type (no file completion: "complete -c smartroute -f" above)
 set -l explain '__fish_seen_subcommand_from explain'
 complete -c smartroute -n $explain -l at -x -d 'Explain the call as if it came at this time, ISO 8601'
+
+# warm
+set -l warm '__fish_seen_subcommand_from warm'
+complete -c smartroute -n $warm -l dry-run -d 'List what is missing with requests, characters and cost'
+complete -c smartroute -n $warm -l concurrency -x -d 'Requests at once (default tts.concurrency)'
+
+# cache status | cache verify | cache gc [--dry-run]
+set -l cache_sub '__fish_seen_subcommand_from cache; and not __fish_seen_subcommand_from status verify gc'
+complete -c smartroute -n $cache_sub -a status -d 'Files, bytes, and phrases of the catalogue that are missing'
+complete -c smartroute -n $cache_sub -a verify -d 'Decode every cached file and check its format'
+complete -c smartroute -n $cache_sub -a gc -d 'Remove files no current phrase references'
+complete -c smartroute -n '__fish_seen_subcommand_from cache; and __fish_seen_subcommand_from gc' \
+    -l dry-run -d 'Only say what would be removed'
+
+# say TEXT -o FILE: a phrase to type (no file completion but for the output)
+set -l say '__fish_seen_subcommand_from say'
+complete -c smartroute -n $say -s o -l output -r -F -d 'WAV file to write'
+complete -c smartroute -n $say -l engine -x -a 'espeak command yandex speechpro' -d 'Engine instead of tts.engine'
+complete -c smartroute -n $say -l voice -x -d 'Voice instead of tts.voice'
+
+# preview PHONE -o FILE
+set -l preview '__fish_seen_subcommand_from preview'
+complete -c smartroute -n $preview -s o -l output -r -F -d 'WAV file to write (8 kHz)'
+complete -c smartroute -n $preview -l at -x -d 'Render the call as if it came at this time, ISO 8601'

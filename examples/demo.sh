@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The whole product on its embedded defaults: install what is needed, build, generate the
 # bundled demo data, import it into a fresh SQLite store, and show what the store now knows.
+# Ends with what a person can see and hear: explain of a demo caller, and that caller's menu
+# rendered to DIR/menu.wav from the audio cache warmed with the offline espeak-ng voice.
 # Usage: bash examples/demo.sh [DIR]   (DIR defaults to ./demo; it is recreated)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,10 +24,18 @@ echo
 echo "== 3. rank each client's responsible employees"
 sr score
 echo
+echo "== 4. warm the audio cache: every phrase any menu can need, offline espeak-ng voice"
+sr warm
+echo
 # A demo client with a menu: the first client whose ranking has three eligible employees.
 phone=$(sqlite3 "$dir/state/smartroute.db" "SELECT p.raw FROM client_phones p
   JOIN responsibility r ON r.client = p.client JOIN employees e ON e.id = r.employee
   WHERE e.active AND NOT e.excluded AND e.extension <> ''
   GROUP BY p.client HAVING count(*) >= 3 ORDER BY p.client LIMIT 1")
-echo "== 4. explain what demo caller '$phone' hears, and why"
+echo "== 5. explain what demo caller '$phone' hears, and why"
 sr explain "$phone"
+echo
+echo "== 6. render that caller's menu to a WAV you can listen to"
+sr preview "$phone" -o "$dir/menu.wav"
+echo
+echo "listen: aplay $dir/menu.wav   (or open it in any audio player)"

@@ -114,11 +114,28 @@ struct TemplatesSection {
 };
 
 struct TtsSection {
-  std::string engine = "espeak";
-  std::string voice = "ru";
+  std::string engine = "espeak"; // espeak | command | yandex | speechpro
+  std::string voice = "ru";      // espeak: ru; yandex: alena, filipp…; speechpro: from its list
+  std::string role;              // yandex emotion/role ("" = the voice's default)
   double speed = 1.0;
-  std::string salt;
-  SecretRef api_key;
+  std::string salt;             // change it to synthesise everything again
+  std::string api = "v1";       // yandex: v1 | v3
+  std::string auth = "api-key"; // yandex: api-key (Api-Key header) | iam (Bearer token)
+  std::string folder_id;        // yandex with a user IAM token
+  std::string url;              // "" = the service's official address (tests point it elsewhere)
+  std::string user;             // speechpro user name
+  std::int64_t domain_id = 0;   // speechpro domain
+  SecretRef api_key;            // yandex API key or IAM token; speechpro password
+  std::vector<std::string> command; // command engine: argv with {text} {voice} {out} {rate}
+  std::int64_t sample_rate = 16000; // the master rate the cache keeps (.sln16)
+  std::int64_t concurrency = 4;
+  double rate_limit = 10.0; // requests per second at most
+  std::int64_t retries = 5; // attempts after the first on 429/5xx/network errors
+  Duration timeout{30};
+  double price_per_million_chars = 0; // for warm --dry-run estimates
+  double price_per_request = 0;
+  double loudness = -20.0;       // target RMS level of every fragment, dBFS
+  std::int64_t padding_ms = 150; // silence added after trimming, at the end of each fragment
 };
 
 struct OnecSection {

@@ -400,10 +400,29 @@ std::vector<SectionOps> make_sections() {
        field("transfer", &TemplatesSection::transfer)}));
   all.push_back(scalar_section<TtsSection>(
       "tts", &Config::tts,
-      {field("engine", &TtsSection::engine, one_of({"espeak", "yandex", "speechpro", "command"})),
-       field("voice", &TtsSection::voice), field("speed", &TtsSection::speed, in_range(0.1, 3.0)),
-       field("salt", &TtsSection::salt), field("api_key_env", secret_env(&TtsSection::api_key)),
-       field("api_key_file", secret_file(&TtsSection::api_key))}));
+      {field("engine", &TtsSection::engine, one_of({"espeak", "command", "yandex", "speechpro"})),
+       field("voice", &TtsSection::voice),
+       field("role", &TtsSection::role),
+       field("speed", &TtsSection::speed, in_range(0.1, 3.0)),
+       field("salt", &TtsSection::salt),
+       field("api", &TtsSection::api, one_of({"v1", "v3"})),
+       field("auth", &TtsSection::auth, one_of({"api-key", "iam"})),
+       field("folder_id", &TtsSection::folder_id),
+       field("url", &TtsSection::url, url_check()),
+       field("user", &TtsSection::user),
+       field("domain_id", &TtsSection::domain_id, in_range<std::int64_t>(0, 1'000'000'000)),
+       field("api_key_env", secret_env(&TtsSection::api_key)),
+       field("api_key_file", secret_file(&TtsSection::api_key)),
+       field("command", &TtsSection::command),
+       field("sample_rate", &TtsSection::sample_rate, in_range<std::int64_t>(8000, 48000)),
+       field("concurrency", &TtsSection::concurrency, in_range<std::int64_t>(1, 256)),
+       field("rate_limit", &TtsSection::rate_limit, in_range(0.1, 1000.0)),
+       field("retries", &TtsSection::retries, in_range<std::int64_t>(0, 20)),
+       field("timeout", &TtsSection::timeout, positive_duration()),
+       field("price_per_million_chars", &TtsSection::price_per_million_chars, in_range(0.0, 1e6)),
+       field("price_per_request", &TtsSection::price_per_request, in_range(0.0, 1e3)),
+       field("loudness", &TtsSection::loudness, in_range(-60.0, -3.0)),
+       field("padding_ms", &TtsSection::padding_ms, in_range<std::int64_t>(0, 2000))}));
   all.push_back(scalar_section<OnecSection>(
       "onec", &Config::onec,
       {field("url", &OnecSection::url, url_check()), field("user", &OnecSection::user),

@@ -1,6 +1,8 @@
 #include "ivr/explain.h"
 
+#include "ivr/preview.h"
 #include "scoring/score.h"
+#include "tts/cache.h"
 #include "util/time.h"
 
 #include <fmt/format.h>
@@ -46,6 +48,19 @@ Explanation explain(scoring::Directory& dir, const config::Config& config,
   Context ctx{config, timetables, zone, pool_of(config, dir)};
   x.plan = plan(x.caller, at, ctx);
   return x;
+}
+
+void check_cache(Explanation& x, const config::Config& config, const nlohmann::json& identity) {
+  tts::Cache cache(config.cache_path());
+  std::error_code ec;
+  if (!std::filesystem::is_directory(cache.root(), ec))
+    return;
+  x.cached.clear();
+  x.files.clear();
+  for (auto& key : fragment_keys(x.plan, config, identity)) {
+    x.cached.push_back(cache.complete(key));
+    x.files.push_back(cache.base(key).string());
+  }
 }
 
 namespace {
@@ -107,12 +122,17 @@ nlohmann::json to_json(const Explanation& x, const config::Config& config) {
                               {"until", d.until ? nlohmann::json(util::format_local(d.until, zone))
                                                 : nlohmann::json(nullptr)}});
   doc["fragments"] = nlohmann::json::array();
-  for (auto& f : p.fragments)
+  for (std::size_t i = 0; i < p.fragments.size(); ++i) {
+    auto& f = p.fragments[i];
     doc["fragments"].push_back(
         {{"template", f.id},
          {"text", f.text},
          {"employee", f.employee ? nlohmann::json(f.employee->key) : nlohmann::json(nullptr)},
-         {"digit", f.digit}});
+         {"digit", f.digit},
+         {"cached",
+          i < x.cached.size() ? nlohmann::json(bool(x.cached[i])) : nlohmann::json(nullptr)},
+         {"file", i < x.files.size() ? nlohmann::json(x.files[i]) : nlohmann::json(nullptr)}});
+  }
   doc["options"] = nlohmann::json::array();
   for (auto& o : p.options)
     doc["options"].push_back({{"digit", o.digit}, {"employee", employee_json(o.employee)}});
@@ -202,9 +222,13 @@ std::string to_text(const Explanation& x, const config::Config& config, bool col
   for (auto& r : p.reasons)
     line("  - " + r);
   line("");
-  line(bold("the caller hears"));
-  for (auto& f : p.fragments)
-    line(fmt::format("  «{}»", f.text));
+  line(bold("the caller hears") + (x.cached.empty() ? "" : "  (audio cache: ok = cached)"));
+  for (std::size_t i = 0; i < p.fragments.size(); ++i) {
+    auto mark = i < x.cached.size() ? (x.cached[i] ? "ok " : "MISSING ") : "";
+    line(fmt::format("  {}«{}»", mark, p.fragments[i].text));
+  }
+  if (std::count(x.cached.begin(), x.cached.end(), false) > 0)
+    line("  missing fragments drop their option at call time: run 'smartroute warm'");
   line("");
   line(bold("routing"));
   for (auto& o : p.options)

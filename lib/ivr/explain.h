@@ -7,7 +7,7 @@
 #include "phone/phone.h"
 #include "scoring/directory.h"
 
-#include <nlohmann/json_fwd.hpp>
+#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <string>
@@ -31,7 +31,13 @@ struct Explanation {
   scoring::CallerData caller;
   std::vector<Contribution> contributions; // newest first
   Plan plan;
+  // Per fragment of the plan, once an audio cache exists: whether it is cached.
+  std::vector<bool> cached;
+  std::vector<std::string> files; // the cache file of each fragment, without extension
 };
+
+// Fills `cached` from the audio cache (nothing when the cache directory does not exist).
+void check_cache(Explanation& x, const config::Config& config, const nlohmann::json& identity);
 
 // The new-client pool of the configuration as employees of the directory.
 std::vector<const scoring::Employee*> pool_of(const config::Config& config,

@@ -35,6 +35,8 @@ Database::Database(const std::filesystem::path& path, Access access)
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA synchronous=NORMAL");
   }
+  if (access == Access::read_only)
+    exec("PRAGMA mmap_size=17179869184"); // readers map the store: no read() per page
   exec("PRAGMA foreign_keys=ON");
   // Up to 1 GiB of page cache: bulk imports into large indexes thrash with less. SQLite only
   // allocates pages as it touches them, so small stores stay small.

@@ -1,0 +1,176 @@
+#include "agi/protocol.h"
+
+#include <cctype>
+#include <charconv>
+
+namespace sr::agi {
+
+std::size_t HeaderParser::feed(std::string_view data) {
+  std::size_t used = 0;
+  while (used < data.size() && m_state == State::more) {
+    char c = data[used++];
+    if (++m_bytes > k_max_bytes) {
+      m_state = State::error;
+      m_error = "header larger than 16 KiB";
+      break;
+    }
+    if (c != '\n') {
+      m_line.push_back(c);
+      continue;
+    }
+    if (!m_line.empty() && m_line.back() == '\r')
+      m_line.pop_back();
+    if (m_line.empty()) {
+      m_state = m_values.count("agi_request") || m_values.count("agi_channel") ? State::done
+                                                                               : State::error;
+      if (m_state == State::error)
+        m_error = "header without agi_request or agi_channel";
+      break;
+    }
+    if (++m_lines > k_max_lines) {
+      m_state = State::error;
+      m_error = "header with more than 200 lines";
+      break;
+    }
+    // Split on the first ": " only: values may hold colons ("John: Smith").
+    auto sep = m_line.find(": ");
+    auto key = m_line.substr(0, sep == std::string::npos ? m_line.find(':') : sep);
+    if (!key.starts_with("agi_") || key.find(' ') != std::string::npos) {
+      m_state = State::error;
+      m_error = "not an AGI header line";
+      break;
+    }
+    m_values[key] = sep == std::string::npos ? std::string() : m_line.substr(sep + 2);
+    m_line.clear();
+  }
+  return used;
+}
+
+std::string HeaderParser::get(const std::string& key) const {
+  auto it = m_values.find(key);
+  if (it == m_values.end() || it->second == "unknown")
+    return {};
+  return it->second;
+}
+
+long Reply::number(long fallback) const {
+  long v = 0;
+  auto [end, ec] = std::from_chars(result.data(), result.data() + result.size(), v);
+  return ec == std::errc() && end == result.data() + result.size() && !result.empty() ? v
+                                                                                      : fallback;
+}
+
+Reply parse_reply(std::string_view line) {
+  Reply r;
+  r.text = line;
+  if (line.size() >= 3 && std::isdigit((unsigned char)line[0]) &&
+      std::isdigit((unsigned char)line[1]) && std::isdigit((unsigned char)line[2]))
+    r.code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+  auto res = line.find("result=");
+  if (res == std::string_view::npos)
+    return r;
+  auto rest = line.substr(res + 7);
+  auto space = rest.find(' ');
+  r.result = rest.substr(0, space);
+  if (space == std::string_view::npos)
+    return r;
+  rest = rest.substr(space + 1);
+  // Data runs from the first "(" to the last ")": a variable's value may hold parentheses.
+  if (rest.starts_with("(")) {
+    auto close = rest.rfind(')');
+    if (close != std::string_view::npos) {
+      r.data = rest.substr(1, close - 1);
+      rest = rest.substr(close + 1);
+    }
+  }
+  auto endpos = rest.find("endpos=");
+  if (endpos != std::string_view::npos) {
+    auto digits = rest.substr(endpos + 7);
+    long v = 0;
+    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+    if (ec == std::errc())
+      r.endpos = v;
+    (void)p;
+  }
+  return r;
+}
+
+void ReplyReader::feed(std::string_view data) {
+  m_buffer.append(data);
+  std::string line;
+  while (m_error.empty() && next_line(line)) {
+    if (line == "HANGUP") { // unsolicited, anywhere: the caller has gone
+      m_hung_up = true;
+      continue;
+    }
+    if (m_in_block) { // "520-Invalid command syntax." … "520 End of proper usage."
+      if (line.starts_with("520 ")) {
+        m_in_block = false;
+        m_ready.push_back(parse_reply(line));
+      } else if (++m_block_lines > k_max_block_lines) {
+        m_error = "520 usage block without an end";
+      }
+      continue;
+    }
+    if (line.starts_with("520-")) {
+      m_in_block = true;
+      m_block_lines = 0;
+      continue;
+    }
+    if (line.starts_with("100 ")) // "100 result=0 Trying...": the real reply follows
+      continue;
+    m_ready.push_back(parse_reply(line));
+  }
+  // Drop what was consumed so the buffer does not grow over a long session.
+  if (m_pos > 0) {
+    m_buffer.erase(0, m_pos);
+    m_pos = 0;
+  }
+  if (m_buffer.size() > k_max_line)
+    m_error = "reply line longer than 16 KiB";
+}
+
+bool ReplyReader::next_line(std::string& line) {
+  auto eol = m_buffer.find('\n', m_pos);
+  if (eol == std::string::npos)
+    return false;
+  line.assign(m_buffer, m_pos, eol - m_pos);
+  if (!line.empty() && line.back() == '\r')
+    line.pop_back();
+  m_pos = eol + 1;
+  return true;
+}
+
+std::optional<Reply> ReplyReader::take() {
+  if (m_next_ready >= m_ready.size()) {
+    m_ready.clear();
+    m_next_ready = 0;
+    return std::nullopt;
+  }
+  return std::move(m_ready[m_next_ready++]);
+}
+
+std::string command(std::string_view verb, const std::vector<std::string>& args) {
+  std::string out(verb);
+  std::size_t count = 0;
+  for (auto& a : args) {
+    if (++count > k_max_args)
+      break;
+    std::string quoted = " \"";
+    for (unsigned char c : a) {
+      if (c < 0x20 || c == 0x7F)
+        continue; // CR, LF and friends would end or corrupt the command
+      if (c == '"' || c == '\\')
+        quoted.push_back('\\');
+      quoted.push_back(char(c));
+    }
+    quoted.push_back('"');
+    if (out.size() + quoted.size() + 1 > k_max_line)
+      break;
+    out += quoted;
+  }
+  out.push_back('\n');
+  return out;
+}
+
+} // namespace sr::agi
