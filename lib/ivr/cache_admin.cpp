@@ -21,14 +21,21 @@ std::unordered_set<std::string> wanted_keys(store::Database& db, const config::C
   return keys;
 }
 
-// Every regular file below the cache root (the two-letter directories).
+// Every regular file of the two-letter directories below the cache root. The journals of
+// killed warm runs (.journal/) are left alone: they hold paid answers the next warm uses.
 template <class F> void each_file(const tts::Cache& cache, F&& f) {
   std::error_code ec;
   if (!fs::is_directory(cache.root(), ec))
     return;
-  for (auto& entry : fs::recursive_directory_iterator(cache.root(), ec))
-    if (entry.is_regular_file(ec))
-      f(entry.path());
+  for (auto it = fs::recursive_directory_iterator(cache.root(), ec);
+       it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_directory(ec) && it->path().filename() == ".journal") {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file(ec))
+      f(it->path());
+  }
 }
 
 } // namespace
@@ -62,8 +69,6 @@ VerifyReport cache_verify(const tts::Cache& cache) {
       r.bad.push_back({p, "temporary file left by an interrupted run (cache gc removes it)"});
       return;
     }
-    if (p.extension() == ".src")
-      return; // an engine's answer waiting to be finished by the next warm
     try {
       auto info = audio::verify_file(p);
       if (!info.problem.empty())

@@ -2,6 +2,7 @@
 
 #include "scoring/directory.h"
 #include "store/db.h"
+#include "tts/journal.h"
 
 #include <fmt/format.h>
 
@@ -12,6 +13,7 @@
 #include <mutex>
 #include <random>
 #include <thread>
+#include <unordered_map>
 
 namespace sr::ivr {
 
@@ -56,12 +58,14 @@ struct Done {
 struct Run {
   Run(const config::Config& c, tts::Engine& e, const tts::Cache& k, const std::vector<Phrase>& t,
       double rate, double burst)
-      : config(c), engine(e), cache(k), todo(t), bucket(rate, burst) {}
+      : config(c), engine(e), cache(k), todo(t), bucket(rate, burst), journal(k.root()) {}
   const config::Config& config;
   tts::Engine& engine;
   const tts::Cache& cache;
   const std::vector<Phrase>& todo;
   TokenBucket bucket;
+  tts::Journal journal;
+  std::unordered_map<std::string, tts::Synthesized> recovered;
   std::atomic<std::size_t> next{0};
   std::atomic<std::size_t> finished{0};
   std::atomic<std::size_t> failed{0};
@@ -102,16 +106,17 @@ void work(Run& run, std::mt19937& rng) {
       if (run.aborted)
         return;
       try {
-        // A spooled answer from a killed run is finished without a new request.
-        auto audio = run.cache.unspool(phrase.key);
+        // An answer a killed run paid for is finished without a new request.
+        std::optional<tts::Synthesized> audio;
+        if (auto it = run.recovered.find(phrase.key); it != run.recovered.end())
+          audio = it->second;
         if (!audio) {
           run.bucket.acquire();
           ++run.requests;
           audio = run.engine.synthesize(phrase.text);
-          run.cache.spool(phrase.key, *audio);
+          run.journal.append(phrase.key, *audio);
         }
         auto bytes = run.cache.store(phrase.key, tts::master(*audio, run.config.tts));
-        run.cache.drop_spool(phrase.key);
         std::lock_guard lock(run.mutex);
         run.done.push_back({i, bytes});
         break;
@@ -199,6 +204,8 @@ WarmReport warm(store::Database& db, const config::Config& config, tts::Engine& 
   Run run(config, engine, cache, r.missing, config.tts.rate_limit,
           std::max(1.0, std::min(config.tts.rate_limit, double(workers))));
   std::vector<std::thread> threads;
+  std::vector<std::filesystem::path> old_journals;
+  run.recovered = tts::Journal::recover(cache.root(), old_journals);
   run.live = workers;
   for (int w = 0; w < workers; ++w)
     threads.emplace_back(worker, std::ref(run), unsigned(w + 1));
@@ -212,6 +219,13 @@ WarmReport warm(store::Database& db, const config::Config& config, tts::Engine& 
   if (progress)
     progress(run.finished, r.missing.size(), run.failed);
 
+  // Every answer of this run is stored or failed for good; those of killed runs were used.
+  run.journal.remove();
+  if (!run.aborted)
+    for (auto& f : old_journals) {
+      std::error_code ec;
+      std::filesystem::remove(f, ec);
+    }
   store::Transaction tx(db);
   for (auto& d : run.done) {
     auto& p = r.missing[d.index];

@@ -100,36 +100,6 @@ std::int64_t Cache::store(std::string_view key, const audio::Pcm& master) const 
   return bytes;
 }
 
-void Cache::spool(std::string_view key, const Synthesized& s) const {
-  util::ensure_directory(base(key).parent_path());
-  auto header =
-      fmt::format("{} {}\n", s.encoding == Synthesized::Encoding::pcm_s16le ? "pcm" : "container",
-                  s.sample_rate);
-  util::write_file_atomic(file(key, "src"), header + s.bytes);
-}
-
-std::optional<Synthesized> Cache::unspool(std::string_view key) const {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(file(key, "src"), ec))
-    return std::nullopt;
-  auto data = util::read_file(file(key, "src"));
-  auto eol = data.find('\n');
-  if (eol == std::string::npos)
-    return std::nullopt;
-  Synthesized s;
-  auto header = data.substr(0, eol);
-  s.encoding = header.starts_with("pcm ") ? Synthesized::Encoding::pcm_s16le
-                                          : Synthesized::Encoding::container;
-  s.sample_rate = std::atoi(header.substr(header.find(' ') + 1).c_str());
-  s.bytes = data.substr(eol + 1);
-  return s;
-}
-
-void Cache::drop_spool(std::string_view key) const {
-  std::error_code ec;
-  std::filesystem::remove(file(key, "src"), ec);
-}
-
 void record(store::Database& db, std::string_view key, std::string_view text,
             const nlohmann::json& identity, std::int64_t bytes) {
   std::string formats;

@@ -55,12 +55,6 @@ public:
   // Writes every format of a finished master; returns the bytes written.
   std::int64_t store(std::string_view key, const audio::Pcm& master) const;
 
-  // An engine's answer is kept (<key>.src) the moment it arrives and removed once every format
-  // is written: a run killed in between finishes the phrase next time without paying again.
-  void spool(std::string_view key, const Synthesized& s) const;
-  std::optional<Synthesized> unspool(std::string_view key) const;
-  void drop_spool(std::string_view key) const;
-
 private:
   std::filesystem::path m_root;
 };

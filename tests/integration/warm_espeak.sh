@@ -87,18 +87,36 @@ wait "$pid" 2>/dev/null || true
 before=$(wc -l <requests.log)
 [ "$before" -gt 0 ] || fail "the killed run made no request"
 # Requests in flight at the kill (at most one per worker) may be paid again: their answers
-# never arrived. An answer that arrived is spooled at once and never requested again: put
-# one in place by hand for a phrase still missing, and warm must finish it without a request.
+# never arrived. An answer that arrived is journalled at once and never requested again: put
+# one in a journal by hand for a phrase still missing, and warm must finish it without a
+# request.
 expect_status 0 sr "${s[@]}" --json warm --dry-run
 key=$(json "$WORK/out" 'd["missing_phrases"][0]["key"]')
 text=$(json "$WORK/out" 'd["missing_phrases"][0]["text"]')
-mkdir -p "$WORK/state/cache/${key:0:2}"
-{ printf 'container 0\n'; espeak-ng -v ru --stdout "$text"; } >"$WORK/state/cache/${key:0:2}/$key.src"
+espeak-ng -v ru --stdout "$text" >answer.wav
+mkdir -p "$WORK/state/cache/.journal"
+{ printf 'SRJ1 %s container 0 %s\n' "$key" "$(stat -c %s answer.wav)"; cat answer.wav; } \
+  >"$WORK/state/cache/.journal/by-hand.spool"
 missing=$(json "$WORK/out" 'd["missing"]')
-spooled=$(find "$WORK/state/cache" -name '*.src' | wc -l) # ours, and any the killed run left
+# Ours, plus whatever the killed run journalled but had not stored yet.
+journalled=$(python3 - "$WORK/state/cache/.journal" "$WORK/out" <<'PY'
+import glob, json, sys
+missing = {p["key"] for p in json.load(open(sys.argv[2]))["missing_phrases"]}
+keys = set()
+for f in glob.glob(sys.argv[1] + "/*.spool"):
+    data, pos = open(f, "rb").read(), 0
+    while True:
+        eol = data.find(b"\n", pos)
+        if eol < 0: break
+        parts = data[pos:eol].split()
+        if len(parts) != 5 or eol + 1 + int(parts[4]) > len(data): break
+        keys.add(parts[1].decode()); pos = eol + 1 + int(parts[4])
+print(len(keys & missing))
+PY
+)
 expect_status 0 sr "${s[@]}" --json warm
-check_eq "$(json "$WORK/out" 'd["requests"]')" $((missing - spooled)) "spooled answers are not requested again"
-[ ! -e "$WORK/state/cache/${key:0:2}/$key.src" ] || fail "the spool file was not removed"
+check_eq "$(json "$WORK/out" 'd["requests"]')" $((missing - journalled)) "journalled answers are not requested again"
+[ -z "$(ls -A "$WORK/state/cache/.journal")" ] || fail "journals were not removed after use"
 after=$(wc -l <requests.log)
 dups=$((after - $(sort requests.log | uniq | wc -l)))
 [ "$dups" -le 2 ] || fail "$dups phrases requested twice (only the 2 in flight at the kill may be)"
