@@ -41,12 +41,13 @@ _smartroute_dirs() {
 
 _smartroute() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-  local commands="config demo-data import score explain warm cache say preview"
+  local commands="config demo-data import score explain warm cache say preview serve-agi"
   # Global options are accepted before and after the command.
   local globals="--config --state-dir -v --verbose -q --quiet --json -h --help"
   # Options that take a value, so that the value is not mistaken for a command.
   local with_value="--config --state-dir --out --employees --clients --interactions --cdr
-    --cdr-calls --seed --end --at --concurrency -o --output --engine --voice"
+    --cdr-calls --seed --end --at --concurrency -o --output --engine --voice --listen --port
+    --drain"
 
   local cmd="" sub="" word i
   for ((i = 1; i < COMP_CWORD; i++)); do
@@ -90,8 +91,13 @@ _smartroute() {
     COMPREPLY=($(compgen -W "espeak command yandex speechpro" -- "$cur"))
     return
     ;;
-  --cdr-calls | --seed | --end | --at | --concurrency | --voice)
+  --cdr-calls | --seed | --end | --at | --concurrency | --voice | --port | --drain)
     return # a number, a time or a name
+    ;;
+  --listen)
+    # IPv6 addresses are not offered: ":" breaks words in bash.
+    COMPREPLY=($(compgen -W "127.0.0.1 0.0.0.0" -- "$cur"))
+    return
     ;;
   esac
 
@@ -159,6 +165,9 @@ _smartroute() {
     # PHONE: a number to type, never a file.
     [[ $cur == -* ]] || return
     options="-o --output --at"
+    ;;
+  serve-agi)
+    options="--listen --port --foreground --drain"
     ;;
   *)
     return

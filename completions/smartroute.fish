@@ -12,7 +12,7 @@ function __smartroute_complete_files -d 'Directories and files with one of the g
     end
 end
 
-set -l commands config demo-data import score explain warm cache say preview
+set -l commands config demo-data import score explain warm cache say preview serve-agi
 # Not __fish_use_subcommand: it would take the FILE of "--config FILE" for the command.
 set -l no_command "not __fish_seen_subcommand_from $commands"
 
@@ -37,6 +37,7 @@ complete -c smartroute -n $no_command -a warm -d 'Synthesise every phrase the au
 complete -c smartroute -n $no_command -a cache -d 'Audio cache status, verification and garbage collection'
 complete -c smartroute -n $no_command -a say -d 'Speak one phrase into a WAV file'
 complete -c smartroute -n $no_command -a preview -d 'Render what a caller would hear into one WAV file'
+complete -c smartroute -n $no_command -a serve-agi -d 'The FastAGI server Asterisk asks, per call, whom to connect'
 
 # config check [FILE] | config show
 set -l config_sub '__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from check show'
@@ -96,3 +97,10 @@ complete -c smartroute -n $say -l voice -x -d 'Voice instead of tts.voice'
 set -l preview '__fish_seen_subcommand_from preview'
 complete -c smartroute -n $preview -s o -l output -r -F -d 'WAV file to write (8 kHz)'
 complete -c smartroute -n $preview -l at -x -d 'Render the call as if it came at this time, ISO 8601'
+
+# serve-agi
+set -l serve '__fish_seen_subcommand_from serve-agi'
+complete -c smartroute -n $serve -l listen -x -a '127.0.0.1 ::1 0.0.0.0 ::' -d 'Address to listen on (default agi.listen)'
+complete -c smartroute -n $serve -l port -x -d 'TCP port (default agi.port, 4574; FreePBX uses 4573)'
+complete -c smartroute -n $serve -l foreground -d 'Stay in the foreground (always the case)'
+complete -c smartroute -n $serve -l drain -x -d 'Seconds running calls may finish after SIGTERM (default 10)'
