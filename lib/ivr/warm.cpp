@@ -10,6 +10,8 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -72,8 +74,12 @@ struct Run {
   std::atomic<std::size_t> requests{0};
   std::atomic<std::size_t> retries{0};
   std::atomic<bool> aborted{false};
-  std::atomic<int> live{0}; // workers still running
-  std::mutex mutex;         // guards the vectors below
+  std::atomic<int> live{0};      // request workers still running
+  std::atomic<int> finishing{0}; // finishing threads still running
+  std::mutex queue_mutex;        // answers waiting to be turned into files
+  std::condition_variable queue_cv;
+  std::deque<std::pair<std::size_t, tts::Synthesized>> queue;
+  std::mutex mutex; // guards the vectors below
   std::vector<Done> done;
   std::vector<WarmFailure> failures;
   std::string abort_reason;
@@ -93,34 +99,63 @@ void work(Run& run, std::mt19937& rng);
 void worker(Run& run, unsigned seed) {
   std::mt19937 rng(seed);
   work(run, rng);
-  --run.live;
+  {
+    std::lock_guard lock(run.queue_mutex);
+    --run.live;
+  }
+  run.queue_cv.notify_all();
 }
 
+// Turns an answer into cache files; runs on the finishing threads, off the request path.
+void finish_one(Run& run, std::size_t i, const tts::Synthesized& audio) {
+  auto& phrase = run.todo[i];
+  try {
+    auto bytes = run.cache.store(phrase.key, tts::master(audio, run.config.tts));
+    std::lock_guard lock(run.mutex);
+    run.done.push_back({i, bytes});
+  } catch (const std::exception& e) { // undecodable audio, a full disk…
+    std::lock_guard lock(run.mutex);
+    run.failures.push_back({phrase.text, phrase.use, e.what()});
+    ++run.failed;
+  }
+  ++run.finished;
+}
+
+void finisher(Run& run) {
+  for (;;) {
+    std::unique_lock lock(run.queue_mutex);
+    run.queue_cv.wait(lock, [&] { return !run.queue.empty() || run.live == 0; });
+    if (run.queue.empty())
+      return;
+    auto [i, audio] = std::move(run.queue.front());
+    run.queue.pop_front();
+    lock.unlock();
+    finish_one(run, i, audio);
+  }
+}
+
+// Requests answers and journals them; decoding and writing files happen on the finishing
+// threads, so the fsyncs of one phrase never delay the next request.
 void work(Run& run, std::mt19937& rng) {
   for (;;) {
     auto i = run.next++;
     if (i >= run.todo.size() || run.aborted)
       return;
     auto& phrase = run.todo[i];
-    for (int attempt = 0;; ++attempt) {
+    std::optional<tts::Synthesized> audio;
+    // An answer a killed run paid for is finished without a new request.
+    if (auto it = run.recovered.find(phrase.key); it != run.recovered.end())
+      audio = it->second;
+    for (int attempt = 0; !audio; ++attempt) {
       if (run.aborted)
         return;
       try {
-        // An answer a killed run paid for is finished without a new request.
-        std::optional<tts::Synthesized> audio;
-        if (auto it = run.recovered.find(phrase.key); it != run.recovered.end())
-          audio = it->second;
-        if (!audio) {
-          run.bucket.acquire();
-          ++run.requests;
-          audio = run.engine.synthesize(phrase.text);
-          run.journal.append(phrase.key, *audio);
-        }
-        auto bytes = run.cache.store(phrase.key, tts::master(*audio, run.config.tts));
-        std::lock_guard lock(run.mutex);
-        run.done.push_back({i, bytes});
-        break;
+        run.bucket.acquire();
+        ++run.requests;
+        audio = run.engine.synthesize(phrase.text);
+        run.journal.append(phrase.key, *audio);
       } catch (const tts::EngineError& e) {
+        audio.reset();
         if (e.failure() == tts::Failure::abort) {
           std::lock_guard lock(run.mutex);
           if (!run.aborted.exchange(true))
@@ -135,15 +170,22 @@ void work(Run& run, std::mt19937& rng) {
         std::lock_guard lock(run.mutex);
         run.failures.push_back({phrase.text, phrase.use, e.what()});
         ++run.failed;
+        ++run.finished;
         break;
-      } catch (const std::exception& e) { // undecodable audio, a full disk…
+      } catch (const std::exception& e) { // the journal could not be written
         std::lock_guard lock(run.mutex);
-        run.failures.push_back({phrase.text, phrase.use, e.what()});
-        ++run.failed;
-        break;
+        if (!run.aborted.exchange(true))
+          run.abort_reason = e.what();
+        return;
       }
     }
-    ++run.finished;
+    if (!audio)
+      continue;
+    {
+      std::lock_guard lock(run.queue_mutex);
+      run.queue.emplace_back(i, std::move(*audio));
+    }
+    run.queue_cv.notify_one();
   }
 }
 
@@ -209,12 +251,22 @@ WarmReport warm(store::Database& db, const config::Config& config, tts::Engine& 
   run.live = workers;
   for (int w = 0; w < workers; ++w)
     threads.emplace_back(worker, std::ref(run), unsigned(w + 1));
-  while (run.live > 0) {
+  // Decoding, resampling and fsync'd writes: one thread per core is plenty.
+  std::vector<std::thread> finishers;
+  run.finishing = int(std::max(1u, std::thread::hardware_concurrency()));
+  for (int f = 0; f < run.finishing; ++f)
+    finishers.emplace_back([&run] {
+      finisher(run);
+      --run.finishing;
+    });
+  while (run.finishing > 0) {
     if (progress)
       progress(run.finished, r.missing.size(), run.failed);
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   for (auto& t : threads)
+    t.join();
+  for (auto& t : finishers)
     t.join();
   if (progress)
     progress(run.finished, r.missing.size(), run.failed);

@@ -39,19 +39,24 @@ void Journal::append(std::string_view key, const Synthesized& s) {
                             s.encoding == Synthesized::Encoding::pcm_s16le ? "pcm" : "container",
                             s.sample_rate, s.bytes.size());
   record += s.bytes;
-  std::lock_guard lock(m_mutex);
-  const char* p = record.data();
-  std::size_t left = record.size();
-  while (left > 0) {
-    auto n = ::write(m_fd, p, left);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0)
-      throw Error(fmt::format("{}: cannot write: {}", m_path.string(), std::strerror(errno)));
-    p += n;
-    left -= std::size_t(n);
+  {
+    // Records must not interleave; the sync needs no lock, and concurrent syncs of one file
+    // are merged by the kernel, so workers do not queue behind each other's disk waits.
+    std::lock_guard lock(m_mutex);
+    const char* p = record.data();
+    std::size_t left = record.size();
+    while (left > 0) {
+      auto n = ::write(m_fd, p, left);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        throw Error(fmt::format("{}: cannot write: {}", m_path.string(), std::strerror(errno)));
+      p += n;
+      left -= std::size_t(n);
+    }
   }
-  ::fdatasync(m_fd);
+  if (::fdatasync(m_fd) != 0)
+    throw Error(fmt::format("{}: cannot sync: {}", m_path.string(), std::strerror(errno)));
 }
 
 void Journal::remove() {

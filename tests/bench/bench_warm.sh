@@ -30,7 +30,7 @@ sr -q import --employees "$work/data/employees.csv"
 python3 - "$work/warm.json" "$concurrency" "$delay" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1])); c = int(sys.argv[2]); delay = float(sys.argv[3])
-rate = d["synthesized"] / d["seconds"]; bound = c / delay
+rate = d["synthesized"] / d["seconds"]; bound = c / delay if delay > 0 else float("inf")
 print(f"phrases {d['synthesized']}, requests {d['requests']}, workers {d['workers']}, {d['seconds']:.2f} s")
 print(f"throughput {rate:.1f} phrases/s of a {bound:.0f}/s bound = {100 * rate / bound:.0f}%")
 PY
