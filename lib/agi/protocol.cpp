@@ -96,6 +96,8 @@ Reply parse_reply(std::string_view line) {
 }
 
 void ReplyReader::feed(std::string_view data) {
+  if (!m_error.empty())
+    return; // the stream is broken: keep nothing more
   m_buffer.append(data);
   std::string line;
   while (m_error.empty() && next_line(line)) {
@@ -134,6 +136,10 @@ bool ReplyReader::next_line(std::string& line) {
   auto eol = m_buffer.find('\n', m_pos);
   if (eol == std::string::npos)
     return false;
+  if (eol - m_pos > k_max_line) { // the same cap whether the line came in one read or many
+    m_error = "reply line longer than 16 KiB";
+    return false;
+  }
   line.assign(m_buffer, m_pos, eol - m_pos);
   if (!line.empty() && line.back() == '\r')
     line.pop_back();
@@ -151,23 +157,47 @@ std::optional<Reply> ReplyReader::take() {
 }
 
 std::string command(std::string_view verb, const std::vector<std::string>& args) {
-  std::string out(verb);
+  std::string out;
+  for (unsigned char c : verb)
+    if (c >= 0x20 && c != 0x7F) // the verb too must stay on one line
+      out.push_back(char(c));
+  if (out.size() >= k_max_line)
+    out.resize(k_max_line - 1);
   std::size_t count = 0;
   for (auto& a : args) {
-    if (++count > k_max_args)
+    // Each argument needs ` "`, `"` and room for the final "\n".
+    if (++count > k_max_args || out.size() + 4 > k_max_line)
       break;
-    std::string quoted = " \"";
+    std::size_t room = k_max_line - out.size() - 4;
+    out += " \"";
+    auto start = out.size();
+    bool cut = false;
     for (unsigned char c : a) {
       if (c < 0x20 || c == 0x7F)
         continue; // CR, LF and friends would end or corrupt the command
-      if (c == '"' || c == '\\')
-        quoted.push_back('\\');
-      quoted.push_back(char(c));
+      bool escape = c == '"' || c == '\\';
+      if (out.size() - start + (escape ? 2 : 1) > room) {
+        cut = true; // never split `\"` or `\\`: a lone backslash would escape the closing quote
+        break;
+      }
+      if (escape)
+        out.push_back('\\');
+      out.push_back(char(c));
     }
-    quoted.push_back('"');
-    if (out.size() + quoted.size() + 1 > k_max_line)
+    if (cut) { // do not leave half a UTF-8 character behind
+      auto lead = out.size();
+      while (lead > start && (static_cast<unsigned char>(out[lead - 1]) & 0xC0) == 0x80)
+        --lead;
+      if (lead > start) {
+        auto b = static_cast<unsigned char>(out[lead - 1]);
+        std::size_t len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+        if (b >= 0xC0 && out.size() - (lead - 1) < len)
+          out.resize(lead - 1);
+      }
+    }
+    out.push_back('"');
+    if (cut)
       break;
-    out += quoted;
   }
   out.push_back('\n');
   return out;

@@ -78,10 +78,10 @@ private:
 // Parses one reply line ("200 result=50 endpos=9760", "200 result=1 (10"5 x)").
 Reply parse_reply(std::string_view line);
 
-// Builds one command line: the verb as is, every argument quoted with `"` and `\` escaped,
-// CR/LF and other control characters dropped, at most k_max_args arguments and
-// k_max_line bytes (an argument is cut rather than the line overflowing Asterisk's 8 KiB
-// buffer). Ends with "\n".
+// Builds one command line: the verb as is (less control characters), every argument quoted
+// with `"` and `\` escaped, CR/LF and other control characters dropped, at most k_max_args
+// arguments and k_max_line bytes (the argument that would overflow is cut, never inside an
+// escape or a UTF-8 character, and later ones are dropped). Ends with "\n".
 inline constexpr std::size_t k_max_args = 16;
 inline constexpr std::size_t k_max_line = 4096;
 std::string command(std::string_view verb, const std::vector<std::string>& args = {});
