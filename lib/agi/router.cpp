@@ -20,12 +20,22 @@ Router::Router(config::Config config)
 Playable Router::playable(const ivr::Fragment& f) {
   Playable p;
   p.fragment = &f;
+  if (auto it = m_found.find(f.text); it != m_found.end()) {
+    std::error_code ec;
+    if (std::filesystem::exists(it->second.file + ".wav", ec)) {
+      p.file = it->second.file;
+      p.seconds = it->second.seconds;
+      return p;
+    }
+    m_found.erase(it);
+  }
   auto key = tts::cache_key(m_identity, f.text, m_config.tts);
   if (!m_cache.complete(key))
     return p;
   p.file = m_cache.base(key).string();
   std::error_code ec;
   p.seconds = double(std::filesystem::file_size(m_cache.file(key, "sln16"), ec)) / 32000.0;
+  m_found.emplace(f.text, Found{p.file, p.seconds});
   return p;
 }
 

@@ -13,6 +13,7 @@
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace sr::agi {
@@ -41,6 +42,14 @@ public:
 
 private:
   Playable playable(const ivr::Fragment& f);
+  // Per phrase text: its cache file and length once found complete, so a call costs one stat
+  // per fragment instead of a SHA-256 and five; the .wav, written last, must still be there.
+  // Misses are looked up in full again, so a warm run is seen at once.
+  struct Found {
+    std::string file;
+    double seconds = 0;
+  };
+  std::unordered_map<std::string, Found> m_found;
   config::Config m_config;
   std::unique_ptr<store::Database> m_db;
   std::unique_ptr<scoring::Directory> m_dir;

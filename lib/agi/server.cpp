@@ -34,6 +34,7 @@ constexpr std::string_view k_stream_file = "STREAM FILE";
 constexpr std::string_view k_wait_for_digit = "WAIT FOR DIGIT";
 constexpr auto k_header_deadline = 2s;
 constexpr auto k_command_deadline = 5s;
+constexpr auto k_hangup_grace = 500ms;
 constexpr auto k_session_deadline = 300s;
 
 void log_line(const std::string& line) {
@@ -78,6 +79,8 @@ private:
   awaitable<void> set(const std::string& name, const std::string& value);
   // Plays a fragment; returns the digit pressed ('\0' for none).
   awaitable<char> play(const Playable& p, const std::string& digits);
+  // Whether the caller has gone: a HANGUP line or the end of the session within `grace`.
+  awaitable<bool> gone(std::chrono::milliseconds grace);
   awaitable<void> flow();
   void finish();
 
@@ -166,9 +169,35 @@ awaitable<char> Session::play(const Playable& p, const std::string& digits) {
   if (reply.code == 511 || m_reader.hung_up())
     throw Ended{Ended::hangup, "caller hung up"};
   auto v = reply.number();
+  // A hangup during playback is "200 result=-1" too, and Asterisk sends its HANGUP line
+  // (then, with AGIEXITONHANGUP, closes) only after that reply; a file it cannot play is
+  // "200 result=-1" on a channel that stays up.
+  if (reply.ok() && v == -1) {
+    bool left = co_await gone(k_hangup_grace);
+    if (left)
+      throw Ended{Ended::hangup, "caller hung up"};
+  }
   if (!reply.ok() || v < 0)
     throw Ended{Ended::protocol, "STREAM FILE failed: " + reply.text};
   co_return v > 0 ? char(v) : '\0';
+}
+
+awaitable<bool> Session::gone(std::chrono::milliseconds grace) {
+  std::array<char, 4096> buf;
+  asio::steady_timer timer(m_socket.get_executor());
+  timer.expires_after(grace);
+  while (!m_reader.hung_up()) {
+    try {
+      auto r = co_await (m_socket.async_read_some(asio::buffer(buf), use_awaitable) ||
+                         timer.async_wait(use_awaitable));
+      if (r.index() == 1)
+        co_return false;
+      m_reader.feed(std::string_view(buf.data(), std::get<0>(r)));
+    } catch (const std::system_error&) {
+      co_return true; // end of file or reset: Asterisk has closed the session
+    }
+  }
+  co_return true;
 }
 
 awaitable<void> Session::flow() {

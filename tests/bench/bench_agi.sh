@@ -3,6 +3,7 @@
 # docs/benchmarks-agi.md). One synthetic Asterisk (tests/bench/agi_load.c) runs the same
 # scenarios, in the same run, against:
 #   minimal     tests/bench/agi_minimal.c: the script and nothing else (the ceiling)
+#   minimal6    the same with serve-agi's six commands per menu call (its protocol floor)
 #   smartroute  `smartroute serve-agi` planning from a real store and checking the audio cache
 #   panoramisk  Debian python3-panoramisk, fast_agi.Application (tests/bench/peers/)
 #   ding-dong   npm ding-dong@0.1.7 (tests/bench/peers/), installed into the work directory
@@ -40,7 +41,7 @@ mkdir -p "$work/bin" "$work/logs"
 work=$(cd "$work" && pwd)
 employees=5000 clients=1000000 interactions=20000000
 if [ "$small" = 1 ]; then clients=200000 interactions=2000000; fi
-port_minimal=47311 port_smartroute=47312 port_panoramisk=47313 port_dingdong=47314
+port_minimal=47311 port_smartroute=47312 port_panoramisk=47313 port_dingdong=47314 port_minimal6=47315
 
 pids=()
 cleanup() {
@@ -131,6 +132,7 @@ start() {
   local port=${!port_var}
   case $name in
   minimal) "$work/bin/agi_minimal" "$port" 2>>"$work/logs/$name.log" & ;;
+  minimal6) "$work/bin/agi_minimal" "$port" --six 2>>"$work/logs/$name.log" & ;;
   smartroute) "$bin" --config "$cfg" --state-dir "$state" serve-agi --port "$port" 2>>"$work/logs/$name.log" & ;;
   panoramisk) /usr/bin/python3 "$src/tests/bench/peers/panoramisk_server.py" --port "$port" --backlog "$backlog" 2>>"$work/logs/$name.log" & ;;
   dingdong) NODE_PATH=$dd/node_modules node "$src/tests/bench/peers/dingdong_server.js" --port "$port" --backlog "$backlog" 2>>"$work/logs/$name.log" & ;;
@@ -154,17 +156,20 @@ stop() {
 # run SERVER TEST agi_load-options...: one scenario; its RESULT line goes to results.txt.
 run() {
   local name=$1 test=$2 port_var=port_$1; shift 2
-  local out
+  local out err
+  err=$(mktemp)
   out=$("$load" --port "${!port_var}" --callers "$work/callers.txt" --name "$name/$test" "$@" \
-    2>>"$work/logs/client.log") || true
-  tail -4 "$work/logs/client.log" | sed 's/^/    /' >&2
+    2>"$err") || true
+  sed 's/^/    /' "$err" >&2
+  cat "$err" >>"$work/logs/client.log"
+  rm -f "$err"
   echo "server=$name test=$test ${out#RESULT }" >>"$work/results.txt"
 }
 
 : >"$work/results.txt"
 : >"$work/logs/client.log"
 say "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-for name in minimal smartroute panoramisk dingdong; do
+for name in minimal minimal6 smartroute panoramisk dingdong; do
   backlog=0
   say "$name: throughput, latency, burst"
   start "$name" "$backlog"
@@ -203,7 +208,7 @@ rows = {}
 for line in open(sys.argv[1]):
     kv = dict(f.split("=", 1) for f in line.split() if "=" in f)
     rows[(kv.get("server"), kv.get("test"))] = kv
-servers = ["minimal", "smartroute", "panoramisk", "dingdong"]
+servers = ["minimal", "minimal6", "smartroute", "panoramisk", "dingdong"]
 def g(s, t, k):
     try:
         return float(rows[(s, t)][k])
@@ -212,22 +217,25 @@ def g(s, t, k):
 def i(x):
     return "?" if x != x else f"{x:.0f}"
 base_rate, base_cpu = g("minimal", "c100", "rate"), g("minimal", "c100", "cpu_us_per_session")
-print("| server | sessions/s (c=100) | vs minimal | CPU µs/session | vs minimal | c=100 failures "
-      "| burst 1,000 failures | first command p99 c=1 (µs) | held 1,000×3 s: failures, VmRSS growth "
-      "(anon) | 5,000 open: VmRSS (anon), most holding, failures |")
-print("|---|---|---|---|---|---|---|---|---|---|")
+print("| server | commands/session | sessions/s (c=100) | vs minimal | CPU µs/session | vs minimal "
+      "| c=100 failures | burst 1,000: failures, first command p99 (µs) | first command p99 c=1 (µs) "
+      "| held 1,000×3 s: failures, VmRSS growth (anon) | 5,000 open: VmRSS (anon), most holding, failures |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
 for s in servers:
     rate, cpu = g(s, "c100", "rate"), g(s, "c100", "cpu_us_per_session")
-    burst = i(g(s, "burst", "failures"))
+    burst = i(g(s, "burst", "failures")) + ", " + i(g(s, "burst", "first_p99_us"))
     if (s, "burst-backlog") in rows:
         burst += f" (backlog 4096: {i(g(s, 'burst-backlog', 'failures'))})"
     grow = (g(s, "held", "rss_peak_kb") - g(s, "held", "rss_start_kb")) / 1024
     agrow = (g(s, "held", "anon_peak_kb") - g(s, "held", "anon_start_kb")) / 1024
     o_rss, o_anon = g(s, "open5000", "rss_peak_kb") / 1024, g(s, "open5000", "anon_peak_kb") / 1024
-    print(f"| {s} | {rate:,.0f} | {rate / base_rate:.2f} | {cpu:.1f} | {cpu / base_cpu:.2f} "
+    print(f"| {s} | {g(s, 'c100', 'commands_per_session'):.2f} | {rate:,.0f} | {rate / base_rate:.2f} | {cpu:.1f} | {cpu / base_cpu:.2f} "
           f"| {i(g(s, 'c100', 'failures'))} | {burst} | {i(g(s, 'c1', 'first_p99_us'))} "
           f"| {i(g(s, 'held', 'failures'))}, +{grow:.1f} MB (+{agrow:.1f}) "
           f"| {o_rss:.1f} MB ({o_anon:.1f}), {i(g(s, 'open5000', 'max_holding'))}, "
           f"{i(g(s, 'open5000', 'failures'))} |")
+r6, c6 = g("minimal6", "c100", "rate"), g("minimal6", "c100", "cpu_us_per_session")
+print(f"\nsmartroute against minimal6 (same commands, no planning): sessions/s "
+      f"{g('smartroute', 'c100', 'rate') / r6:.2f}, CPU per session {g('smartroute', 'c100', 'cpu_us_per_session') / c6:.2f}")
 PY
 say "results in $work/results.txt, logs in $work/logs"
