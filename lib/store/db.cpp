@@ -42,6 +42,7 @@ Database::Database(const std::filesystem::path& path, Access access)
   // allocates pages as it touches them, so small stores stay small.
   exec("PRAGMA cache_size=-1048576");
   exec("PRAGMA temp_store=MEMORY");
+  exec("PRAGMA threads=2"); // index builds (bulk imports) sort on helper threads
 }
 
 Database::~Database() {
