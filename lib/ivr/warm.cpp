@@ -243,8 +243,9 @@ WarmReport warm(store::Database& db, const config::Config& config, tts::Engine& 
       {std::size_t(options.concurrency.value_or(int(config.tts.concurrency))),
        std::size_t(std::max(1, engine.max_concurrency())), r.missing.size()}));
   r.workers = workers;
-  Run run(config, engine, cache, r.missing, config.tts.rate_limit,
-          std::max(1.0, std::min(config.tts.rate_limit, double(workers))));
+  // A local engine has no quota: only the workers bound it.
+  double rate = engine.rate_limited() ? config.tts.rate_limit : 1e9;
+  Run run(config, engine, cache, r.missing, rate, std::max(1.0, std::min(rate, double(workers))));
   std::vector<std::thread> threads;
   std::vector<std::filesystem::path> old_journals;
   run.recovered = tts::Journal::recover(cache.root(), old_journals);

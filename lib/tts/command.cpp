@@ -132,6 +132,8 @@ public:
     return {{"engine", "command"}, {"argv", m_argv}, {"voice", m_voice}};
   }
 
+  bool rate_limited() const override { return false; }
+
   int max_concurrency() const override { return 8; }
 
   Synthesized synthesize(const std::string& text) override {

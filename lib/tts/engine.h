@@ -63,6 +63,9 @@ public:
   // Throws EngineError.
   virtual Synthesized synthesize(const std::string& text) = 0;
 
+  // Whether tts.rate_limit applies: quotas belong to services, not to local programs.
+  virtual bool rate_limited() const { return true; }
+
   // How many requests may run at once (espeak's library is single-threaded: 1).
   virtual int max_concurrency() const { return 64; }
 

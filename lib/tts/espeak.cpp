@@ -52,6 +52,8 @@ public:
 
   // The library call is serialised by a mutex; decoding, resampling and writing of other
   // phrases run beside it.
+  bool rate_limited() const override { return false; }
+
   int max_concurrency() const override { return 4; }
 
   Synthesized synthesize(const std::string& text) override {
