@@ -254,10 +254,12 @@ awaitable<void> Session::flow() {
     result("default", fallback, nullptr);
     for (int round = 0; round < cfg.routing.repeats; ++round) {
       char digit = '\0';
-      if (round > 0)
+      if (round > 0) // a digit pressed during "repeat" is a choice like any other
         if (auto p = m_router->prompt("repeat"); !p.file.empty())
-          co_await play(p, digits);
+          digit = co_await play(p, digits);
       for (auto& p : call.playables) {
+        if (digit != '\0')
+          break;
         if (p.file.empty() || (p.fragment->id == "press" &&
                                digits.find(char('0' + p.fragment->digit)) == std::string::npos))
           continue;
@@ -298,6 +300,7 @@ awaitable<void> Session::flow() {
 
 awaitable<void> Session::run() {
   m_rec.started_at = util::now();
+  bool emergency = false;
   try {
     co_await read_header();
     m_rec.uniqueid = m_header.get("agi_uniqueid");
@@ -308,24 +311,25 @@ awaitable<void> Session::run() {
     co_await flow();
   } catch (const Ended& e) {
     m_rec.reason = e.why;
-    if (e.kind == Ended::hangup) {
+    if (e.kind == Ended::hangup)
       m_rec.result = "hangup";
-    } else if (m_header.state() == HeaderParser::State::done) {
-      // Any failure after the header: the emergency number, if the channel still listens.
-      m_rec.result = "emergency";
-      m_rec.target = m_router->config().routing.emergency_number;
-      try {
-        asio::error_code ignored;
-        asio::write(m_socket, asio::buffer(set_variable("SMARTROUTE_TARGET", m_rec.target)),
-                    ignored);
-        asio::write(m_socket, asio::buffer(set_variable("SMARTROUTE_RESULT", "emergency")),
-                    ignored);
-      } catch (...) {
-      }
-    }
-  } catch (const std::exception& e) {
+    else
+      emergency = true;
+  } catch (const std::exception& e) { // a store that cannot be read, memory…
     m_rec.reason = e.what();
-    m_rec.result = m_rec.result.empty() ? "emergency" : m_rec.result;
+    emergency = true;
+  }
+  // Any failure after the header: the emergency number, if the channel still listens, sent
+  // in lock-step like every other command (a coroutine cannot co_await inside a handler).
+  if (emergency && m_header.state() == HeaderParser::State::done) {
+    m_rec.result = "emergency";
+    m_rec.target = m_router->config().routing.emergency_number;
+    try {
+      co_await set("SMARTROUTE_TARGET", m_rec.target);
+      co_await set("SMARTROUTE_RESULT", "emergency");
+    } catch (...) {
+      // The channel is gone or mute: the target set first still routes the call.
+    }
   }
   finish();
 }
