@@ -12,7 +12,9 @@ Router::Router(config::Config config)
       m_db(store::open(m_config.database_path(), store::Access::read_only)),
       m_dir(std::make_unique<scoring::Directory>(*m_db, m_config)), m_timetables(m_config),
       m_phones({m_config.phone.default_country, int(m_config.phone.internal_max_digits)}),
-      m_cache(m_config.cache_path()), m_identity(tts::make_engine(m_config)->identity()) {
+      m_cache(m_config.cache_path()), m_identity(tts::make_engine(m_config)->identity()),
+      m_context{m_config, m_timetables, util::find_zone(m_config.routing.time_zone),
+                ivr::pool_of(m_config, *m_dir)} {
   for (auto id : {"invalid", "repeat", "transfer"})
     m_prompts.push_back(ivr::fragment(id, m_config.templates));
 }
@@ -52,9 +54,7 @@ CallPlan Router::plan(std::string_view caller, std::int64_t now) {
   auto data = m_dir->caller(n.kind == phone::Kind::e164 ? n.value : "", now, std::nullopt);
   if (data.client)
     c.client_key = data.client->key;
-  ivr::Context ctx{m_config, m_timetables, util::find_zone(m_config.routing.time_zone),
-                   ivr::pool_of(m_config, *m_dir)};
-  c.plan = ivr::plan(data, now, ctx);
+  c.plan = ivr::plan(data, now, m_context);
   for (auto& f : c.plan.fragments)
     c.playables.push_back(playable(f));
   return c;

@@ -58,6 +58,7 @@ private:
   tts::Cache m_cache;
   nlohmann::json m_identity;
   std::vector<ivr::Fragment> m_prompts; // kept alive for Playable::fragment
+  ivr::Context m_context;               // zone and new-client pool, fixed until a reload
 };
 
 } // namespace sr::agi
