@@ -17,7 +17,7 @@ import random
 import re
 import struct
 
-from onec_schema import EMPTY_DATE, UNDEFINED, USERS, ZERO_GUID, Entity, entities
+from onec_schema import UNDEFINED, USERS, ZERO_GUID, Entity, entities
 
 DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "onec")
 EPOCH = datetime.datetime(1970, 1, 1)
@@ -28,6 +28,8 @@ DOC_SPAN = 300 * 86400
 GUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")
 ORGANIZATION = "5e3a9c10-1b2a-11ee-9b1c-00155d0a4f12"
+# Documents whose type forbids posting: Posted is always false (onec.md §3).
+NOT_POSTED = {"Document_ТелефонныйЗвонок", "Document_СчетНаОплатуПокупателю"}
 
 # The base data: fixture files (a JSON envelope each) and a file of extra rows per profile.
 FIXTURES = {"trade": [("users.json", USERS), ("clients-page1.json", "Catalog_Контрагенты"),
@@ -51,7 +53,10 @@ def data_version(n):
     return base64.b64encode(struct.pack(">II", n, 0)).decode()
 
 
-def bump_version(token, fallback=[1000]):
+VERSION_FALLBACK = [1000]  # for a DataVersion that is not 8 bytes of base64
+
+
+def bump_version(token):
     try:
         raw = base64.b64decode(token, validate=True)
         if len(raw) == 8:
@@ -59,8 +64,8 @@ def bump_version(token, fallback=[1000]):
             return base64.b64encode(struct.pack(">I", (n + 1) & 0xFFFFFFFF) + raw[4:]).decode()
     except ValueError:
         pass
-    fallback[0] += 1
-    return data_version(fallback[0])
+    VERSION_FALLBACK[0] += 1
+    return data_version(VERSION_FALLBACK[0])
 
 
 def fmt_date(seconds):
@@ -376,7 +381,7 @@ class Generator:
             seconds = self.now_s - 5 * 365 * 86400 + j * 86400 + rng.randrange(86400)
             name = "%s %s %s" % (rng.choice(self.SURNAMES), rng.choice(self.NAMES),
                                  rng.choice(self.PATRONYMICS))
-            ref = v1_guid(seconds, 9_000_000 + j, 0)
+            ref = v1_guid(seconds, j * 8 + 5, 0)
             phone = dict(phone_fields("74951234567", "c8b1d4e0-1f00-11e6-80c9-005056a1c2d3",
                                       str(301 + j)), Ref_Key=ref, LineNumber="1")
             table.put(self.store.normalize(USERS, {
@@ -411,6 +416,7 @@ class ClientPool:
                 self.base.append((r["Ref_Key"], partner, name, phones[0] if phones else ""))
             self.size = len(self.base)
             return
+        self.users = gen.routable_users() or [ZERO_GUID]
         rng = gen.rng("clients")
         offsets = sorted((rng.random() for _ in range(m)), reverse=True)
         self.created = array.array("q", (gen.now_s - 86400 * 30 - int(o * 3 * 365 * 86400)
@@ -492,6 +498,7 @@ class ClientPool:
         r.update({"Ref_Key": ref, "DataVersion": data_version(1 + i % 6),
                   "Description": self.name(i), "DeletionMark": bool(self.flags[i] & 1),
                   "НаименованиеПолное": self.name(i), "Клиент": True,
+                  "ОсновнойМенеджер_Key": self.users[i % len(self.users)],
                   "ДатаРегистрации": fmt_date(self.created[i]),
                   "ЮрФизЛицо": "ИндивидуальныйПредприниматель" if self.flags[i] & 2 else "ЮрЛицо",
                   "КонтактнаяИнформация": self.contact_info(
@@ -540,7 +547,7 @@ class DocumentColumns:
         now, floor = gen.now_s, gen.now_s - DOC_SPAN
         self.created = array.array("q", (now - int(o * DOC_SPAN) for o in offsets))
         m, nu = pool.size, len(self.users)
-        posted = 0.0 if entity.name == "Document_ТелефонныйЗвонок" else 0.88
+        posted = 0.0 if entity.name in NOT_POSTED else 0.88
         # most documents are dated when entered; 2% are entered up to a month later
         self.date = array.array("q", (max(floor, c - (3600 + int(rand() * 30 * 86400)
                                                       if rand() < 0.02 else int(rand() * 900)))
@@ -660,6 +667,3 @@ class LazyRow(dict):
         value = self[name] = self.field(self.i, name)
         return value
 
-
-__all__ = ["Store", "Table", "SectionView", "DataError", "sort_key", "bump_version",
-           "data_version", "EMPTY_DATE", "GUID_RE"]

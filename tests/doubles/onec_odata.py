@@ -45,6 +45,7 @@ import socket
 import sys
 import threading
 import time
+import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote
 
@@ -167,11 +168,13 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
     server_version = "Microsoft-IIS/10.0"
-    sys_version = ""
     store = state = args = None
     prefix = ""
     metadata_xml = b""
     user = password = None
+
+    def version_string(self):
+        return self.server_version
 
     def log_message(self, f, *a):
         if self.args.verbose:
@@ -266,6 +269,10 @@ class Handler(BaseHTTPRequestHandler):
             self.route(req, truncate)
         except ODataError as e:
             self.send_error_doc(req.json, e.status, e.code, e.message, truncate=truncate)
+        except Exception:  # a bug in the double: say so instead of dropping the connection
+            traceback.print_exc()
+            self.send_error_doc(req.json, 500, -1, INTERNAL + " (ошибка тестового двойника: "
+                                "см. его stderr)", truncate=truncate)
 
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_MERGE = handle_any
 
@@ -365,7 +372,7 @@ class Handler(BaseHTTPRequestHandler):
                 n = len(table)
             else:
                 pred, (lo, hi) = compile_filter(table.entity, text)
-                n = sum(1 for _, row in table.scan(*bounds(lo, hi))
+                n = sum(1 for _, row in table.scan(*bounds(lo, hi), lazy=True)
                         if pred is None or pred(row))
         body = (BOM if self.state.bom else b"") + str(n).encode()
         self.send(200, body, "text/plain;charset=utf-8", truncate=truncate)
@@ -415,8 +422,8 @@ class Handler(BaseHTTPRequestHandler):
                   "application/atom+xml;type=feed;charset=utf-8", truncate=truncate)
 
     def row_cache(self, table, select_text, nav):
-        if table.cache is None:
-            return None
+        if table.cache is None or "Presentation" in (select_text or ""):
+            return None  # a presentation changes with the row it names
         key = (select_text, bool(nav))
         with self.state.data_lock:
             return table.cache.setdefault(key, {})
@@ -605,16 +612,23 @@ def iis_page(status):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    parser.add_argument("--profile", choices=("trade", "accounting"), default="trade")
+    parser.add_argument("--profile", choices=("trade", "accounting"), default="trade",
+                        help="trade: УТ 11 at /trade/…; accounting: БП 3.0 at /accounting/…")
     parser.add_argument("--user", help="require HTTP Basic with this user (UTF-8)")
     parser.add_argument("--password-file", help="the password, first line of this file")
-    parser.add_argument("--generate-docs", type=int, default=0, metavar="N")
-    parser.add_argument("--generate-clients", type=int, default=0, metavar="M")
+    parser.add_argument("--generate-docs", type=int, default=0, metavar="N",
+                        help="N more documents over the profile's document sets and the last "
+                        "300 days")
+    parser.add_argument("--generate-clients", type=int, default=0, metavar="M",
+                        help="M more clients with phones (trade: a Партнер and a Контрагент "
+                        "each)")
     parser.add_argument("--generate-users", type=int, default=0, metavar="K",
                         help="K more routable users (the generated documents use them too)")
-    parser.add_argument("--seed", default="1")
+    parser.add_argument("--seed", default="1", help="the generated data depend on it (and on "
+                        "--now)")
     parser.add_argument("--now", help="pin the clock (yyyy-mm-ddThh:mm:ss, naive local)")
-    parser.add_argument("--delay-first", type=float, default=0.0, metavar="SECONDS")
+    parser.add_argument("--delay-first", type=float, default=0.0, metavar="SECONDS",
+                        help="the first data request waits this long (1C starting a session)")
     parser.add_argument("--cache-mb", type=int, default=256,
                         help="memory for serialized rows reused by later pages and runs")
     parser.add_argument("--verbose", action="store_true", help="log every request on stderr")

@@ -64,6 +64,9 @@ check_eq "$(get "Document_ТелефонныйЗвонок?\$format=json&\$selec
 same_rows calls.json
 check_eq "$(get "Document_ЗаказКлиента?\$format=json&\$select=Ref_Key,DataVersion,DeletionMark,Number,Date,Posted,Партнер_Key,Контрагент_Key,Менеджер_Key,Статус,СуммаДокумента&\$filter=Date ge datetime'2024-07-16T00:00:00' and Posted eq true&\$orderby=Ref_Key&\$top=1000")" 200 "orders"
 same_rows orders.json
+# Refs compare in 1C's byte order (d+e+c+b+a), not as text: 0a9d… comes after 3f2a….
+get "Catalog_Пользователи?\$format=json&\$select=Ref_Key&\$filter=Ref_Key gt guid'3f2a1c10-6e0b-11ee-8f3a-005056a1c2d3'" >/dev/null
+check_eq "$(body '[r["Ref_Key"][:4] for r in d["value"]]')" "['51c7', '0a9d']" "refs after 3f2a… in 1C order"
 # A composite field matches cast(), never a bare guid.
 get "Document_ТелефонныйЗвонок?\$format=json&\$select=Ref_Key&\$filter=АбонентКонтакт eq cast(guid'5f0b9e22-1a2b-11ef-8f3a-005056a1c2d3','Catalog_Партнеры')" >/dev/null
 check_eq "$(body 'len(d["value"])')" 1 "calls of a Партнер by cast()"
