@@ -70,6 +70,8 @@ die() {
 for tool in timeout unshare chroot flock setpriv; do
   command -v "$tool" >/dev/null || skip "$tool is not installed"
 done
+unshare --mount --propagation private true 2>/dev/null ||
+  skip "no mount namespaces here (an unprivileged container?)"
 case "$ROOT" in
   /*) ;;
   *) ROOT=$(pwd)/$ROOT ;;
