@@ -48,5 +48,6 @@ Runner setup_cache(CLI::App& app, const Globals& globals);
 Runner setup_say(CLI::App& app, const Globals& globals);
 Runner setup_preview(CLI::App& app, const Globals& globals);
 Runner setup_serve_agi(CLI::App& app, const Globals& globals);
+Runner setup_report(CLI::App& app, const Globals& globals);
 
 } // namespace sr::cmd

@@ -5,13 +5,13 @@
 #include "tts/engine.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/term.h"
 #include "util/time.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
-#include <cstdlib>
 #include <unistd.h>
 
 namespace sr::cmd {
@@ -51,7 +51,7 @@ Runner setup_explain(CLI::App& app, const Globals& g) {
       std::puts(ivr::to_json(x, config).dump(2).c_str());
       return 0;
     }
-    bool colour = ::isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
+    bool colour = util::colour_wanted(STDOUT_FILENO);
     std::fputs(ivr::to_text(x, config, colour).c_str(), stdout);
     return 0;
   };

@@ -28,6 +28,8 @@ std::span<const Command> commands() {
       {"say", "speak one phrase with the configured engine into a WAV file", setup_say},
       {"preview", "render what a caller would hear into one WAV file", setup_preview},
       {"serve-agi", "the FastAGI server Asterisk asks, per call, whom to connect", setup_serve_agi},
+      {"report", "what callers chose: results, modes, employees, session times, emergencies",
+       setup_report},
   };
   return table;
 }

@@ -41,13 +41,13 @@ _smartroute_dirs() {
 
 _smartroute() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-  local commands="config demo-data import score explain warm cache say preview serve-agi"
+  local commands="config demo-data import score explain warm cache say preview serve-agi report"
   # Global options are accepted before and after the command.
   local globals="--config --state-dir -v --verbose -q --quiet --json -h --help"
   # Options that take a value, so that the value is not mistaken for a command.
   local with_value="--config --state-dir --out --employees --clients --interactions --cdr
     --cdr-calls --seed --end --at --concurrency -o --output --engine --voice --listen --port
-    --drain"
+    --drain --since --until"
 
   local cmd="" sub="" word i
   for ((i = 1; i < COMP_CWORD; i++)); do
@@ -92,6 +92,10 @@ _smartroute() {
     return
     ;;
   --cdr-calls | --seed | --end | --at | --concurrency | --voice | --port | --drain)
+    return # a number, a time or a name
+    ;;
+  --since | --until)
+    COMPREPLY=($(compgen -W "24h 7d 30d $(date +%F 2>/dev/null)" -- "$cur"))
     return # a number, a time or a name
     ;;
   --listen)
@@ -168,6 +172,9 @@ _smartroute() {
     ;;
   serve-agi)
     options="--listen --port --foreground --drain"
+    ;;
+  report)
+    options="--since --until --csv"
     ;;
   *)
     return

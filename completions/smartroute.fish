@@ -12,7 +12,7 @@ function __smartroute_complete_files -d 'Directories and files with one of the g
     end
 end
 
-set -l commands config demo-data import score explain warm cache say preview serve-agi
+set -l commands config demo-data import score explain warm cache say preview serve-agi report
 # Not __fish_use_subcommand: it would take the FILE of "--config FILE" for the command.
 set -l no_command "not __fish_seen_subcommand_from $commands"
 
@@ -38,6 +38,7 @@ complete -c smartroute -n $no_command -a cache -d 'Audio cache status, verificat
 complete -c smartroute -n $no_command -a say -d 'Speak one phrase into a WAV file'
 complete -c smartroute -n $no_command -a preview -d 'Render what a caller would hear into one WAV file'
 complete -c smartroute -n $no_command -a serve-agi -d 'The FastAGI server Asterisk asks, per call, whom to connect'
+complete -c smartroute -n $no_command -a report -d 'What callers chose: results, modes, employees, session times'
 
 # config check [FILE] | config show
 set -l config_sub '__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from check show'
@@ -104,3 +105,9 @@ complete -c smartroute -n $serve -l listen -x -a '127.0.0.1 ::1 0.0.0.0 ::' -d '
 complete -c smartroute -n $serve -l port -x -d 'TCP port (default agi.port, 4574; FreePBX uses 4573)'
 complete -c smartroute -n $serve -l foreground -d 'Stay in the foreground (always the case)'
 complete -c smartroute -n $serve -l drain -x -d 'Seconds running calls may finish after SIGTERM (default 10)'
+
+# report
+set -l report '__fish_seen_subcommand_from report'
+complete -c smartroute -n $report -l since -x -a '24h 7d 30d' -d 'First call to count: date, time or time ago (default 7d)'
+complete -c smartroute -n $report -l until -x -a '24h 7d 30d' -d 'End of the period, not included (default now)'
+complete -c smartroute -n $report -l csv -d 'Print the per-employee table as CSV'

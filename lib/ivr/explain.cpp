@@ -3,6 +3,7 @@
 #include "ivr/preview.h"
 #include "scoring/score.h"
 #include "tts/cache.h"
+#include "util/term.h"
 #include "util/time.h"
 
 #include <fmt/format.h>
@@ -145,12 +146,8 @@ nlohmann::json to_json(const Explanation& x, const config::Config& config) {
 
 std::string to_text(const Explanation& x, const config::Config& config, bool colour) {
   auto zone = util::find_zone(config.routing.time_zone);
-  auto bold = [&](std::string_view s) {
-    return colour ? fmt::format("\033[1m{}\033[0m", s) : std::string(s);
-  };
-  auto dim = [&](std::string_view s) {
-    return colour ? fmt::format("\033[2m{}\033[0m", s) : std::string(s);
-  };
+  auto bold = [&](std::string_view s) { return util::bold(s, colour); };
+  auto dim = [&](std::string_view s) { return util::dim(s, colour); };
   auto day = [&](std::int64_t t) { return util::format_local(t, zone).substr(0, 16); };
   std::string out;
   auto line = [&](std::string s) { out += s + "\n"; };

@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <cstdio>
 
 namespace sr::util {
 
@@ -125,6 +126,30 @@ std::string format_duration(std::int64_t seconds) {
     if (seconds != 0 && seconds % factor == 0)
       return std::to_string(seconds / factor) + name;
   return std::to_string(seconds) + "s";
+}
+
+std::optional<UnixTime> parse_range_bound(std::string_view text, const date::time_zone* zone,
+                                          UnixTime now, DayEdge edge) {
+  // A bare number is refused: "7" could mean seconds, days or a year.
+  if (!text.empty() && std::string_view("smhdw").find(text.back()) != std::string_view::npos) {
+    if (auto ago = parse_duration(text))
+      return now - *ago;
+    return std::nullopt;
+  }
+  auto t = parse_timestamp(text, zone);
+  if (!t || text.size() != 10 || edge == DayEdge::start)
+    return t;
+  // A date alone ending a range: the start of the next day, found in the calendar, not by
+  // adding 86400 s, so that a day with a DST change keeps its length.
+  int y, mo, d;
+  digits(text, 0, 4, y);
+  digits(text, 5, 2, mo);
+  digits(text, 8, 2, d);
+  date::year_month_day next{date::local_days{date::year{y} / mo / d} + date::days{1}};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", int(next.year()), unsigned(next.month()),
+                unsigned(next.day()));
+  return parse_timestamp(buf, zone);
 }
 
 UnixTime now() {

@@ -33,6 +33,15 @@ std::optional<std::int64_t> parse_duration(std::string_view text);
 // Formats seconds as the shortest exact duration text ("90d", "36h", "45s").
 std::string format_duration(std::int64_t seconds);
 
+// Which instant a date without a time stands for when it bounds a range: the start of that
+// day, or its end (the start of the next day), so that "--until 2026-11-30" includes the 30th.
+enum class DayEdge { start, end };
+
+// Parses one end of a time range: a date or time as parse_timestamp reads them (naive ones in
+// `zone`), or a duration with its unit ("7d", "24h", "30m", "2w") meaning that long before `now`.
+std::optional<UnixTime> parse_range_bound(std::string_view text, const date::time_zone* zone,
+                                          UnixTime now, DayEdge edge);
+
 // The current time; a function so tests and `--at` can replace the clock.
 UnixTime now();
 

@@ -61,3 +61,35 @@ TEST_CASE("time: formatting in UTC and in a zone", "[util][time]") {
   CHECK(sr::util::format_local(1795158900, find_zone("Europe/Moscow")) ==
         "2026-11-20T10:15:00+03:00");
 }
+
+TEST_CASE("time: range bounds are dates, times or durations ago", "[util][time]") {
+  using sr::util::DayEdge;
+  using sr::util::parse_range_bound;
+  auto moscow = find_zone("Europe/Moscow");
+  REQUIRE(moscow);
+  const sr::util::UnixTime now = 1795158900; // 2026-11-20T10:15:00+03:00
+  auto day = parse_timestamp("2026-11-01T00:00", moscow);
+  CHECK(parse_range_bound("2026-11-01", moscow, now, DayEdge::start) == day);
+  CHECK(parse_range_bound("2026-11-01", moscow, now, DayEdge::end) == *day + 86400);
+  CHECK(parse_range_bound("2026-11-01T09:00", moscow, now, DayEdge::end) == *day + 9 * 3600);
+  CHECK(parse_range_bound("2026-11-01T09:00Z", moscow, now, DayEdge::start) == *day + 12 * 3600);
+  CHECK(parse_range_bound("7d", moscow, now, DayEdge::start) == now - 7 * 86400);
+  CHECK(parse_range_bound("24h", moscow, now, DayEdge::end) == now - 86400);
+  CHECK(parse_range_bound("30m", moscow, now, DayEdge::start) == now - 1800);
+  CHECK(parse_range_bound("2w", moscow, now, DayEdge::start) == now - 14 * 86400);
+  CHECK(parse_range_bound("2026-12-31", moscow, now, DayEdge::end) ==
+        parse_timestamp("2027-01-01", moscow));
+  for (auto bad : {"", "7", "d", "-7d", "7x", "yesterday", "2026-11-31", "2026-11-01T25:00"})
+    CHECK_FALSE(parse_range_bound(bad, moscow, now, DayEdge::start));
+}
+
+TEST_CASE("time: a date ending a range covers a day with a DST change whole", "[util][time]") {
+  auto berlin = find_zone("Europe/Berlin");
+  REQUIRE(berlin);
+  // 2026-10-25 has 25 hours in Berlin.
+  auto start = sr::util::parse_range_bound("2026-10-25", berlin, 0, sr::util::DayEdge::start);
+  auto end = sr::util::parse_range_bound("2026-10-25", berlin, 0, sr::util::DayEdge::end);
+  REQUIRE(start);
+  REQUIRE(end);
+  CHECK(*end - *start == 25 * 3600);
+}
