@@ -40,6 +40,7 @@ std::span<const Command> commands();
 Runner setup_config(CLI::App& app, const Globals& globals);
 Runner setup_demo_data(CLI::App& app, const Globals& globals);
 Runner setup_import(CLI::App& app, const Globals& globals);
+Runner setup_sync(CLI::App& app, const Globals& globals);
 Runner setup_score(CLI::App& app, const Globals& globals);
 Runner setup_explain(CLI::App& app, const Globals& globals);
 Runner setup_warm(CLI::App& app, const Globals& globals);

@@ -18,6 +18,8 @@ std::span<const Command> commands() {
        setup_demo_data},
       {"import", "import employees, clients, interactions and Asterisk CDRs from files",
        setup_import},
+      {"sync", "bring employees, clients and documents from 1C (OData) into the store",
+       setup_sync},
       {"score", "rank each client's responsible employees and store the result", setup_score},
       {"explain", "show why a caller hears what they hear: client, scores, menu, targets",
        setup_explain},

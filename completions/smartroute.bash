@@ -41,7 +41,7 @@ _smartroute_dirs() {
 
 _smartroute() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-  local commands="config demo-data import score explain warm cache say preview serve-agi report"
+  local commands="config demo-data import sync score explain warm cache say preview serve-agi report"
   # Global options are accepted before and after the command.
   local globals="--config --state-dir -v --verbose -q --quiet --json -h --help"
   # Options that take a value, so that the value is not mistaken for a command.
@@ -135,6 +135,9 @@ _smartroute() {
     ;;
   import)
     options="--employees --clients --interactions --cdr --skip-invalid"
+    ;;
+  sync)
+    options="--check --dry-run -n"
     ;;
   score)
     options="--at --full"

@@ -12,7 +12,7 @@ function __smartroute_complete_files -d 'Directories and files with one of the g
     end
 end
 
-set -l commands config demo-data import score explain warm cache say preview serve-agi report
+set -l commands config demo-data import sync score explain warm cache say preview serve-agi report
 # Not __fish_use_subcommand: it would take the FILE of "--config FILE" for the command.
 set -l no_command "not __fish_seen_subcommand_from $commands"
 
@@ -56,6 +56,12 @@ complete -c smartroute -n $demo -l interactions -x -d 'Number of interaction doc
 complete -c smartroute -n $demo -l cdr-calls -x -d 'Rows in cdr/Master.csv'
 complete -c smartroute -n $demo -l seed -x -d 'Random seed'
 complete -c smartroute -n $demo -l end -x -d 'Time of the newest event, ISO 8601'
+
+# sync
+set -l sync '__fish_seen_subcommand_from sync'
+complete -c smartroute -n $no_command -a sync -d 'Bring employees, clients and documents from 1C into the store'
+complete -c smartroute -n $sync -l check -d "Compare the mapping with 1C's \$metadata, change nothing"
+complete -c smartroute -n $sync -s n -l dry-run -d 'Report what would change, change nothing'
 
 # import
 set -l import '__fish_seen_subcommand_from import'

@@ -62,6 +62,15 @@ struct DocumentType {
   Duration validity{90 * 86400};
   std::string decay = "linear"; // step | linear | exponential
   Duration half_life{0};        // exponential decay only
+  // Where `sync` reads this type from 1C (all empty: not synced). Names are 1C attributes as
+  // in the configurator ("Контрагент"); sync resolves them against $metadata.
+  std::string entity;                    // "Document_ЗаказКлиента"
+  std::string date = "Date";             // the document's date attribute
+  std::string client;                    // reference (or composite) to the client
+  std::vector<std::string> client_types; // composite client: accepted sets ([] = any)
+  std::string client_phone;              // text with a phone, used when `client` is empty
+  std::string user;                      // reference to the responsible user
+  std::string filter;                    // extra OData $filter, e.g. "Posted eq true"
   Position pos;
   Decay decay_kind() const;
 };
@@ -147,6 +156,24 @@ struct OnecSection {
   bool verify_tls = true;
   std::string ca_file;
   std::int64_t page_size = 5000;
+  std::string time_zone;     // zone of 1C's naive dates; "" = routing.time_zone
+  bool allowed_only = false; // adds allowedOnly=true (row-level security)
+  std::int64_t retries = 3;  // after network errors and 502/503/504
+  // Employees: a catalog of users, their name, flags that make them not routable, and where
+  // the PBX extension comes from ("contacts": the contact-information section's phone rows,
+  // an attribute name, or "" for [[employees]] overrides only).
+  std::string users = "Catalog_Пользователи";
+  std::string user_name = "Description";
+  std::vector<std::string> user_inactive{"DeletionMark", "Недействителен", "Служебный"};
+  std::string user_extension = "contacts";
+  // Clients: the catalog, its name, references that also identify a client (a document that
+  // points at a Партнер resolves to the Контрагент whose Партнер it is), an extra $filter.
+  std::string clients = "Catalog_Контрагенты";
+  std::string client_name = "Description";
+  std::vector<std::string> client_aliases;
+  std::string client_filter;
+  std::string contacts = "КонтактнаяИнформация"; // tabular section with the phones
+  std::string phone_type = "Телефон";            // its `Тип` value for phone rows
 };
 
 struct AgiSection {
@@ -175,6 +202,8 @@ struct Config {
   std::map<std::string, Origin> origins; // "routing.menu_size" -> where it came from
 
   std::filesystem::path database_path() const;
+  // The zone 1C's naive dates are read in: onec.time_zone, else routing.time_zone.
+  const std::string& onec_time_zone() const;
   std::filesystem::path cache_path() const;
   const DocumentType* document(std::string_view type) const;
 };

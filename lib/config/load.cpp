@@ -26,6 +26,10 @@ fs::path Config::database_path() const {
                                 : fs::path(store.database);
 }
 
+const std::string& Config::onec_time_zone() const {
+  return onec.time_zone.empty() ? routing.time_zone : onec.time_zone;
+}
+
 fs::path Config::cache_path() const {
   return store.cache_dir.empty() ? fs::path(store.state_dir) / "cache" : fs::path(store.cache_dir);
 }

@@ -320,6 +320,40 @@ Check<Duration> positive_duration() {
   return [](const Duration& d) { return d.seconds > 0 ? std::string() : "must be positive"; };
 }
 
+Check<std::string> zone_check(bool empty_ok) {
+  return [empty_ok](const std::string& v) {
+    if ((empty_ok && v.empty()) || util::find_zone(v))
+      return std::string();
+    return fmt::format("unknown time zone '{}' (an IANA name such as \"Europe/Moscow\")", v);
+  };
+}
+
+Check<std::string> non_empty() {
+  return [](const std::string& v) { return v.empty() ? "must not be empty" : std::string(); };
+}
+
+// An OData entity set name: "Catalog_X", "Document_X"...; "" = not synced.
+Check<std::string> entity_check() {
+  return [](const std::string& v) {
+    static constexpr std::string_view prefixes[] = {"Catalog_",
+                                                    "Document_",
+                                                    "DocumentJournal_",
+                                                    "InformationRegister_",
+                                                    "ExchangePlan_",
+                                                    "BusinessProcess_",
+                                                    "Task_",
+                                                    "ChartOfCharacteristicTypes_"};
+    if (v.empty())
+      return std::string();
+    for (auto p : prefixes)
+      if (v.starts_with(p) && v.size() > p.size())
+        return std::string();
+    return fmt::format("'{}' is not an OData entity set name such as \"Catalog_Контрагенты\" "
+                       "or \"Document_ЗаказКлиента\"",
+                       v);
+  };
+}
+
 template <class S> std::function<std::string&(S&)> secret_env(SecretRef S::*m) {
   return [m](S& s) -> std::string& { return (s.*m).env; };
 }
@@ -345,12 +379,7 @@ std::vector<SectionOps> make_sections() {
              in_range<std::int64_t>(2, 8))}));
   all.push_back(scalar_section<RoutingSection>(
       "routing", &Config::routing,
-      {field("time_zone", &RoutingSection::time_zone, Check<std::string>([](const std::string& v) {
-               return util::find_zone(v) ? std::string()
-                                         : fmt::format("unknown time zone '{}' (an IANA name "
-                                                       "such as \"Europe/Moscow\")",
-                                                       v);
-             })),
+      {field("time_zone", &RoutingSection::time_zone, zone_check(false)),
        field("menu_size", &RoutingSection::menu_size, in_range<std::int64_t>(1, 9)),
        field("dominance", &RoutingSection::dominance, in_range(0.5, 1.0)),
        field("direct", &RoutingSection::direct),
@@ -372,7 +401,12 @@ std::vector<SectionOps> make_sections() {
              })),
        field("validity", &DocumentType::validity, positive_duration()),
        field("decay", &DocumentType::decay, one_of({"step", "linear", "exponential"})),
-       field("half_life", &DocumentType::half_life, positive_duration())}));
+       field("half_life", &DocumentType::half_life, positive_duration()),
+       field("entity", &DocumentType::entity, entity_check()),
+       field("date", &DocumentType::date, non_empty()), field("client", &DocumentType::client),
+       field("client_types", &DocumentType::client_types),
+       field("client_phone", &DocumentType::client_phone), field("user", &DocumentType::user),
+       field("filter", &DocumentType::filter)}));
   all.push_back(array_section<EmployeeOverride>(
       "employees", &Config::employees,
       {field("id", &EmployeeOverride::id, {}, true), field("exclude", &EmployeeOverride::exclude),
@@ -425,13 +459,28 @@ std::vector<SectionOps> make_sections() {
        field("padding_ms", &TtsSection::padding_ms, in_range<std::int64_t>(0, 2000))}));
   all.push_back(scalar_section<OnecSection>(
       "onec", &Config::onec,
-      {field("url", &OnecSection::url, url_check()), field("user", &OnecSection::user),
+      {field("url", &OnecSection::url, url_check()),
+       field("user", &OnecSection::user),
        field("password_env", secret_env(&OnecSection::password)),
        field("password_file", secret_file(&OnecSection::password)),
        field("connect_timeout", &OnecSection::connect_timeout, positive_duration()),
        field("timeout", &OnecSection::timeout, positive_duration()),
-       field("verify_tls", &OnecSection::verify_tls), field("ca_file", &OnecSection::ca_file),
-       field("page_size", &OnecSection::page_size, in_range<std::int64_t>(1, 100000))}));
+       field("verify_tls", &OnecSection::verify_tls),
+       field("ca_file", &OnecSection::ca_file),
+       field("page_size", &OnecSection::page_size, in_range<std::int64_t>(1, 100000)),
+       field("time_zone", &OnecSection::time_zone, zone_check(true)),
+       field("allowed_only", &OnecSection::allowed_only),
+       field("retries", &OnecSection::retries, in_range<std::int64_t>(0, 10)),
+       field("users", &OnecSection::users, entity_check()),
+       field("user_name", &OnecSection::user_name, non_empty()),
+       field("user_inactive", &OnecSection::user_inactive),
+       field("user_extension", &OnecSection::user_extension),
+       field("clients", &OnecSection::clients, entity_check()),
+       field("client_name", &OnecSection::client_name, non_empty()),
+       field("client_aliases", &OnecSection::client_aliases),
+       field("client_filter", &OnecSection::client_filter),
+       field("contacts", &OnecSection::contacts),
+       field("phone_type", &OnecSection::phone_type)}));
   all.push_back(scalar_section<AgiSection>(
       "agi", &Config::agi,
       {field("listen", &AgiSection::listen),
@@ -458,10 +507,20 @@ const std::vector<SectionOps>& sections() {
 }
 
 std::vector<DocumentType> built_in_documents() {
-  DocumentType call{"call", "Телефонный звонок", 1.0, {90 * 86400}, "linear", {0}, {}};
-  DocumentType order{"order", "Заказ клиента", 3.0, {180 * 86400}, "linear", {0}, {}};
-  DocumentType invoice{"invoice",     "Счёт на оплату", 2.0, {365 * 86400},
-                       "exponential", {90 * 86400},     {}};
+  auto type = [](std::string name, std::string title, double weight, std::int64_t days,
+                 std::string decay, std::int64_t half_life_days) {
+    DocumentType d;
+    d.type = std::move(name);
+    d.title = std::move(title);
+    d.weight = weight;
+    d.validity = {days * 86400};
+    d.decay = std::move(decay);
+    d.half_life = {half_life_days * 86400};
+    return d;
+  };
+  auto call = type("call", "Телефонный звонок", 1.0, 90, "linear", 0);
+  auto order = type("order", "Заказ клиента", 3.0, 180, "linear", 0);
+  auto invoice = type("invoice", "Счёт на оплату", 2.0, 365, "exponential", 90);
   return {call, order, invoice};
 }
 

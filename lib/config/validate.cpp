@@ -158,7 +158,24 @@ void validate(Config& c, Context& ctx) {
       ctx.error(d.pos, fmt::format("documents: type '{}': half_life only applies to exponential "
                                    "decay, not '{}'",
                                    d.type, d.decay));
+    if (!d.entity.empty()) {
+      if (d.user.empty())
+        ctx.error(d.pos, fmt::format("documents: type '{}' is read from {} but has no 'user' "
+                                     "(the attribute naming the responsible employee)",
+                                     d.type, d.entity));
+      if (d.client.empty() && d.client_phone.empty())
+        ctx.error(d.pos, fmt::format("documents: type '{}' is read from {} but has neither "
+                                     "'client' nor 'client_phone'",
+                                     d.type, d.entity));
+    } else if (!d.client.empty() || !d.user.empty() || !d.client_phone.empty() ||
+               !d.filter.empty() || !d.client_types.empty()) {
+      ctx.error(d.pos, fmt::format("documents: type '{}' maps 1C attributes but has no 'entity' "
+                                   "(the entity set, e.g. \"Document_ЗаказКлиента\")",
+                                   d.type));
+    }
   }
+  if (!c.onec.url.empty() && !c.onec.url.ends_with("/"))
+    c.onec.url += '/';
   seen.clear();
   for (auto& e : c.employees)
     if (!e.id.empty() && !seen.insert(e.id).second)

@@ -249,6 +249,12 @@ void Importer::load_doc_types() {
     m_type_ids.insert(select.column_text(0), select.column_int(1));
 }
 
+static void count(store::Upserted what, Tally& tally) {
+  ++(what == store::Upserted::inserted  ? tally.inserted
+     : what == store::Upserted::updated ? tally.updated
+                                        : tally.unchanged);
+}
+
 void Importer::upsert_interaction(store::Source source, std::int64_t type, std::string_view key,
                                   std::int64_t at, std::int64_t client, std::int64_t employee,
                                   Tally& tally) {
@@ -260,16 +266,10 @@ void Importer::upsert_interaction(store::Source source, std::int64_t type, std::
   if (!m_upsert)
     m_upsert.emplace(m_db, sql);
   auto& st = *m_upsert;
-  auto before = m_db.last_insert_rowid();
   st.reset();
   st.bind(1, std::int64_t(source)).bind(2, type).bind_view(3, key).bind(4, at).bind(5, client);
-  st.bind(6, employee).step();
-  if (m_db.changes() == 0)
-    ++tally.unchanged;
-  else if (m_db.last_insert_rowid() != before)
-    ++tally.inserted;
-  else
-    ++tally.updated;
+  st.bind(6, employee);
+  count(store::step_upsert(m_db, st), tally);
 }
 
 void Importer::interactions(const std::filesystem::path& file) {

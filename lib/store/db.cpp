@@ -71,6 +71,15 @@ std::int64_t Database::changes() const {
   return sqlite3_changes64(m_db);
 }
 
+Upserted step_upsert(Database& db, Statement& statement) {
+  // An upsert that updates leaves last_insert_rowid alone; one that inserts sets it.
+  sqlite3_set_last_insert_rowid(db.handle(), 0);
+  statement.step();
+  if (db.changes() == 0)
+    return Upserted::unchanged;
+  return db.last_insert_rowid() != 0 ? Upserted::inserted : Upserted::updated;
+}
+
 std::int64_t Database::last_insert_rowid() const {
   return sqlite3_last_insert_rowid(m_db);
 }

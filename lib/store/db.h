@@ -70,6 +70,11 @@ private:
   sqlite3_stmt* m_stmt = nullptr;
 };
 
+// What an "INSERT … ON CONFLICT DO UPDATE … WHERE <changed>" did to its row.
+enum class Upserted { inserted, updated, unchanged };
+// Runs such a statement (bound, one row) and tells which; triggers do not confuse it.
+Upserted step_upsert(Database& db, Statement& statement);
+
 // BEGIN IMMEDIATE on construction; rolls back unless commit() was called.
 class Transaction {
 public:

@@ -11,7 +11,7 @@ namespace sr::store {
 namespace {
 
 // Each entry moves the schema from version i to i + 1. Never edit a released entry: add one.
-constexpr std::array<std::string_view, 2> k_migrations = {
+constexpr std::array<std::string_view, 3> k_migrations = {
     R"sql(
 CREATE TABLE meta (
   key   TEXT PRIMARY KEY,
@@ -150,6 +150,34 @@ END;
 CREATE TRIGGER interactions_dirty_delete AFTER DELETE ON interactions BEGIN
   INSERT OR IGNORE INTO score_dirty(client) VALUES (OLD.client);
 END;
+)sql",
+    // 3: sync from 1C. What the last sync saw of each catalog row (unchanged DataVersion =
+    // nothing to do), the other references that identify a client, and each entity's last run.
+    R"sql(
+CREATE TABLE onec_refs (
+  entity  TEXT NOT NULL,                     -- "Catalog_Контрагенты"
+  ref     TEXT NOT NULL,                     -- Ref_Key, lower case
+  version TEXT NOT NULL,                     -- DataVersion, opaque
+  PRIMARY KEY (entity, ref)
+) WITHOUT ROWID;
+
+-- A document pointing at a Партнер finds the Контрагент whose Партнер_Key it is.
+CREATE TABLE onec_aliases (
+  alias  TEXT NOT NULL,                      -- the other reference (GUID)
+  client INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+  PRIMARY KEY (alias, client)
+) WITHOUT ROWID;
+CREATE INDEX onec_aliases_client ON onec_aliases(client);
+
+CREATE TABLE sync_state (
+  entity      TEXT PRIMARY KEY,
+  finished_at INTEGER NOT NULL,              -- Unix time of the last committed sync
+  rows        INTEGER NOT NULL,              -- rows read
+  added       INTEGER NOT NULL,
+  updated     INTEGER NOT NULL,
+  deleted     INTEGER NOT NULL,
+  seconds     REAL NOT NULL
+) WITHOUT ROWID;
 )sql",
 };
 

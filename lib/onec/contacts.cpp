@@ -1,0 +1,107 @@
+#include "onec/contacts.h"
+
+#include "util/strings.h"
+
+#include <algorithm>
+
+namespace sr::onec {
+
+namespace {
+
+std::string text_of(const nlohmann::json& row, std::string_view key) {
+  auto it = row.find(key);
+  return it != row.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// The BSP 3 JSON value: {"countryCode":"+7","areaCode":"495","number":"123-45-67",
+// "extNumber":"204"}; "" when absent or not of that shape.
+std::string structured(const std::string& value, std::string& extension) {
+  if (value.empty() || value.front() != '{')
+    return {};
+  auto doc = nlohmann::json::parse(value, nullptr, false);
+  if (!doc.is_object())
+    return {};
+  auto number = text_of(doc, "number");
+  if (number.empty())
+    return {};
+  extension = text_of(doc, "extNumber");
+  return text_of(doc, "countryCode") + " " + text_of(doc, "areaCode") + " " + number;
+}
+
+// Splits a presentation into the texts of separate numbers.
+std::vector<std::string> split_numbers(std::string_view text, const phone::Normalizer& normalizer) {
+  std::vector<std::string> out;
+  for (auto part : util::split(text, ';')) {
+    std::string current;
+    for (auto piece : util::split(part, ',')) {
+      auto t = util::trim(piece);
+      if (!current.empty() && normalizer.normalize(t).kind == phone::Kind::e164) {
+        out.push_back(current);
+        current.clear();
+      }
+      current += current.empty() ? std::string(t) : ", " + std::string(t);
+    }
+    if (!util::trim(current).empty())
+      out.push_back(current);
+  }
+  return out;
+}
+
+} // namespace
+
+ContactPhones read_phones(const nlohmann::json& rows, const Contacts& contacts,
+                          std::string_view phone_type, const phone::Normalizer& normalizer) {
+  ContactPhones out;
+  if (!rows.is_array())
+    return out;
+  auto add = [&](const phone::Number& n, std::string_view raw) {
+    if (n.kind == phone::Kind::internal) {
+      if (out.extension.empty())
+        out.extension = n.value;
+      return;
+    }
+    if (out.extension.empty() && !n.extension.empty())
+      out.extension = n.extension;
+    auto same = [&](const ContactPhone& m) { return m.number.value == n.value; };
+    if (std::none_of(out.numbers.begin(), out.numbers.end(), same))
+      out.numbers.push_back({n, std::string(util::trim(raw))});
+  };
+  for (auto& row : rows) {
+    if (!row.is_object() || (!phone_type.empty() && text_of(row, "Тип") != phone_type))
+      continue;
+    std::string extension;
+    auto value = contacts.has_value_json ? structured(text_of(row, "Значение"), extension) : "";
+    if (!value.empty()) {
+      auto n = normalizer.normalize(value);
+      if (n.kind != phone::Kind::invalid) {
+        if (!extension.empty())
+          n.extension = extension;
+        add(n, text_of(row, "Представление").empty() ? value : text_of(row, "Представление"));
+        continue;
+      }
+    }
+    bool found = false;
+    std::vector<std::string> bad;
+    for (auto& text : split_numbers(text_of(row, "Представление"), normalizer)) {
+      auto n = normalizer.normalize(text);
+      if (n.kind == phone::Kind::invalid)
+        bad.push_back(text);
+      else {
+        add(n, text);
+        found = true;
+      }
+    }
+    if (!found && contacts.has_number) {
+      auto number = text_of(row, "НомерТелефона");
+      auto n = normalizer.normalize(number);
+      if (n.kind != phone::Kind::invalid) {
+        add(n, number);
+        found = true;
+      }
+    }
+    out.invalid.insert(out.invalid.end(), bad.begin(), bad.end());
+  }
+  return out;
+}
+
+} // namespace sr::onec

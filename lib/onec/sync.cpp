@@ -1,0 +1,553 @@
+#include "onec/sync.h"
+
+#include "onec/contacts.h"
+#include "phone/phone.h"
+#include "store/store.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "util/strings.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+#include <sys/resource.h>
+
+namespace sr::onec {
+
+namespace {
+
+using json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::string_view k_zero_guid = "00000000-0000-0000-0000-000000000000";
+constexpr std::string_view k_type_prefix = "StandardODATA.";
+
+// A string property of a row ("" when absent, null or not a string), trimmed: 1C pads
+// fixed-length strings with spaces.
+std::string_view text(const json& row, const std::string& key) {
+  auto it = row.find(key);
+  if (it == row.end() || !it->is_string())
+    return {};
+  return util::trim(it->get_ref<const std::string&>());
+}
+
+bool flag(const json& row, const std::string& key) {
+  auto it = row.find(key);
+  return it != row.end() && it->is_boolean() && it->get<bool>();
+}
+
+// A reference: lower-case GUID, "" for the empty reference.
+std::string guid(std::string_view s) {
+  if (s.empty() || s == k_zero_guid)
+    return {};
+  return util::ascii_lower(s);
+}
+
+bool valid_extension(std::string_view s) {
+  return !s.empty() && s.size() <= 12 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+EntityReport report(std::string what, std::string entity) {
+  EntityReport r;
+  r.what = std::move(what);
+  r.entity = std::move(entity);
+  return r;
+}
+
+void count(store::Upserted what, EntityReport& r) {
+  ++(what == store::Upserted::inserted  ? r.added
+     : what == store::Upserted::updated ? r.updated
+                                        : r.unchanged);
+}
+
+double cpu_seconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  auto tv = [](const timeval& t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
+  return tv(u.ru_utime) + tv(u.ru_stime);
+}
+
+// "Ref_Key,DataVersion,…" without repeats.
+class Select {
+public:
+  Select& add(const std::string& p) {
+    if (!p.empty() && std::find(m_fields.begin(), m_fields.end(), p) == m_fields.end())
+      m_fields.push_back(p);
+    return *this;
+  }
+  Select& add(const Field& f) {
+    if (f.kind == Field::Kind::absent)
+      return *this;
+    add(f.property);
+    if (f.kind == Field::Kind::composite)
+      add(f.property + "_Type");
+    return *this;
+  }
+  std::string text() const {
+    std::string out;
+    for (auto& f : m_fields)
+      out += (out.empty() ? "" : ",") + f;
+    return out;
+  }
+
+private:
+  std::vector<std::string> m_fields;
+};
+
+class Syncer {
+public:
+  Syncer(store::Database& db, const config::Config& config, OData& odata, const Mapping& mapping,
+         const SyncOptions& options)
+      : m_db(db), m_config(config), m_odata(odata), m_mapping(mapping), m_options(options),
+        m_phones(
+            phone::Options{config.phone.default_country, int(config.phone.internal_max_digits)}),
+        m_now(options.now ? options.now : util::now()) {}
+
+  SyncReport run();
+
+private:
+  void users();
+  void clients();
+  void documents(const DocumentMapping& d);
+
+  // Scans a set, calling `row` for each row, with progress and timing into `report`.
+  template <class F> void scan(EntityReport& report, const Query& query, F&& row);
+  // Whether the row's DataVersion is what the last sync saw (and marks it seen).
+  bool unchanged(const std::string& entity, const std::string& ref, std::string_view version);
+  void remember(const std::string& entity, const std::string& ref, std::string_view version);
+  void see(std::string_view ref);
+  void reset_seen();
+  void forget_unseen(const std::string& entity);
+  std::string fingerprint() const;
+  void record(const EntityReport& r);
+
+  std::optional<std::int64_t> client_by_ref(const std::string& ref);
+  std::optional<std::int64_t> employee_by_ref(const std::string& ref);
+
+  store::Database& m_db;
+  const config::Config& m_config;
+  OData& m_odata;
+  const Mapping& m_mapping;
+  const SyncOptions& m_options;
+  phone::Normalizer m_phones;
+  util::UnixTime m_now;
+  bool m_ignore_versions = false;
+  SyncReport m_report;
+  std::optional<store::Statement> m_version, m_remember, m_see, m_client, m_alias, m_employee;
+};
+
+template <class F> void Syncer::scan(EntityReport& report, const Query& query, F&& row) {
+  auto started = Clock::now();
+  std::int64_t total = -1;
+  if (m_options.progress) {
+    if (m_options.count_first)
+      total = m_odata.count(report.entity, query.filter);
+    m_options.progress(report.entity, 0, total, false);
+  }
+  m_odata.scan(report.entity, query, [&](json& rows) {
+    for (auto& r : rows) {
+      ++report.read;
+      if (r.is_object())
+        row(r);
+    }
+    if (m_options.progress)
+      m_options.progress(report.entity, report.read, total, false);
+  });
+  if (m_options.progress)
+    m_options.progress(report.entity, report.read, total, true);
+  report.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+}
+
+bool Syncer::unchanged(const std::string& entity, const std::string& ref,
+                       std::string_view version) {
+  if (m_ignore_versions || version.empty())
+    return false;
+  if (!m_version)
+    m_version.emplace(m_db, "SELECT version FROM onec_refs WHERE entity = ? AND ref = ?");
+  m_version->reset();
+  m_version->bind(1, entity).bind(2, ref);
+  return m_version->step() && m_version->column_text(0) == version;
+}
+
+void Syncer::remember(const std::string& entity, const std::string& ref, std::string_view version) {
+  if (!m_remember)
+    m_remember.emplace(m_db, "INSERT INTO onec_refs(entity, ref, version) VALUES(?, ?, ?) ON "
+                             "CONFLICT(entity, ref) DO UPDATE SET version = excluded.version");
+  m_remember->reset();
+  m_remember->bind(1, entity).bind(2, ref).bind(3, version).step();
+}
+
+void Syncer::see(std::string_view ref) {
+  if (!m_see)
+    m_see.emplace(m_db, "INSERT OR IGNORE INTO temp.sync_seen(key) VALUES(?)");
+  m_see->reset();
+  m_see->bind(1, ref).step();
+}
+
+void Syncer::reset_seen() {
+  m_see.reset();
+  m_db.exec("CREATE TEMP TABLE IF NOT EXISTS sync_seen(key TEXT PRIMARY KEY) WITHOUT ROWID; "
+            "DELETE FROM temp.sync_seen");
+}
+
+void Syncer::forget_unseen(const std::string& entity) {
+  auto st = m_db.prepare(
+      "DELETE FROM onec_refs WHERE entity = ? AND ref NOT IN (SELECT key FROM temp.sync_seen)");
+  st.bind(1, entity).step();
+}
+
+std::string Syncer::fingerprint() const {
+  std::string out;
+  for (auto& line : describe(m_mapping))
+    out += line + "\n";
+  auto& o = m_config.onec;
+  out += fmt::format("{}|{}|{}|{}", o.phone_type, o.user_extension, m_config.phone.default_country,
+                     m_config.phone.internal_max_digits);
+  return out;
+}
+
+void Syncer::record(const EntityReport& r) {
+  auto st = m_db.prepare(
+      "INSERT OR REPLACE INTO sync_state(entity, finished_at, rows, added, updated, deleted, "
+      "seconds) VALUES(?, ?, ?, ?, ?, ?, ?)");
+  st.bind(1, r.entity).bind(2, m_now).bind(3, r.read).bind(4, r.added).bind(5, r.updated);
+  st.bind(6, r.deleted).bind(7, r.seconds).step();
+  m_report.entities.push_back(r);
+}
+
+void Syncer::users() {
+  auto& m = m_mapping.users;
+  auto r = report("employees", m.set);
+  Select select;
+  select.add("Ref_Key").add("DataVersion").add("DeletionMark").add(m.name);
+  for (auto& f : m.inactive)
+    select.add(f);
+  select.add(m.extension);
+  if (m.extension_from_contacts)
+    select.add(m.contacts.section);
+  auto upsert = m_db.prepare(
+      "INSERT INTO employees(key, name, extension, active, source) VALUES(?1, ?2, ?3, ?4, 2) "
+      "ON CONFLICT(key) DO UPDATE SET name = excluded.name, extension = excluded.extension, "
+      "active = excluded.active, source = 2 WHERE name <> excluded.name OR extension <> "
+      "excluded.extension OR active <> excluded.active OR source <> 2");
+  reset_seen();
+  scan(r, {select.text(), ""}, [&](const json& row) {
+    auto ref = guid(text(row, "Ref_Key"));
+    if (ref.empty()) {
+      ++r.skipped["no Ref_Key"];
+      return;
+    }
+    see(ref);
+    auto version = text(row, "DataVersion");
+    if (unchanged(m.set, ref, version)) {
+      ++r.unchanged;
+      return;
+    }
+    auto name = text(row, m.name.property);
+    bool inactive = flag(row, "DeletionMark");
+    for (auto& f : m.inactive)
+      inactive = inactive || flag(row, f.property);
+    std::string extension;
+    if (m.extension.kind != Field::Kind::absent) {
+      extension = std::string(text(row, m.extension.property));
+    } else if (m.extension_from_contacts) {
+      auto it = row.find(m.contacts.section);
+      if (it != row.end())
+        extension = read_phones(*it, m.contacts, m_config.onec.phone_type, m_phones).extension;
+    }
+    if (!extension.empty() && !valid_extension(extension)) {
+      util::warn(fmt::format("{} {} ({}): extension '{}' is not digits; ignored", m.set, ref, name,
+                             extension));
+      extension.clear();
+    }
+    upsert.reset();
+    upsert.bind(1, ref).bind(2, name.empty() ? std::string_view(ref) : name);
+    upsert.bind(3, extension).bind(4, std::int64_t(inactive ? 0 : 1));
+    count(store::step_upsert(m_db, upsert), r);
+    remember(m.set, ref, version);
+  });
+  // Employees 1C no longer has stay (interactions point at them) but are never offered.
+  m_db.exec("UPDATE employees SET active = 0 WHERE source = 2 AND active = 1 AND key NOT IN "
+            "(SELECT key FROM temp.sync_seen)");
+  r.deleted = m_db.changes();
+  forget_unseen(m.set);
+  record(r);
+}
+
+void Syncer::clients() {
+  auto& m = m_mapping.clients;
+  auto r = report("clients", m.set);
+  Select select;
+  select.add("Ref_Key").add("DataVersion").add("DeletionMark").add(m.name);
+  for (auto& a : m.aliases)
+    select.add(a);
+  select.add(m.contacts.section);
+  auto upsert = m_db.prepare(
+      "INSERT INTO clients(key, name, source) VALUES(?1, ?2, 2) ON CONFLICT(key) DO UPDATE SET "
+      "name = excluded.name, source = 2 WHERE name <> excluded.name OR source <> 2");
+  auto id_of = m_db.prepare("SELECT id FROM clients WHERE key = ?");
+  auto old_phones = m_db.prepare(
+      "SELECT phone, raw, extension FROM client_phones WHERE client = ? ORDER BY phone");
+  auto drop_phones = m_db.prepare("DELETE FROM client_phones WHERE client = ?");
+  auto add_phone = m_db.prepare(
+      "INSERT OR IGNORE INTO client_phones(phone, client, raw, extension) VALUES(?, ?, ?, ?)");
+  auto drop_aliases = m_db.prepare("DELETE FROM onec_aliases WHERE client = ?");
+  auto add_alias = m_db.prepare("INSERT OR IGNORE INTO onec_aliases(alias, client) VALUES(?, ?)");
+  using Phone = std::tuple<std::string, std::string, std::string>;
+  std::vector<Phone> phones, old;
+  reset_seen();
+  scan(r, {select.text(), m_config.onec.client_filter}, [&](const json& row) {
+    auto ref = guid(text(row, "Ref_Key"));
+    if (ref.empty()) {
+      ++r.skipped["no Ref_Key"];
+      return;
+    }
+    if (flag(row, "DeletionMark")) {
+      ++r.skipped["deletion mark"]; // removed below if the store has it
+      return;
+    }
+    see(ref);
+    auto version = text(row, "DataVersion");
+    if (unchanged(m.set, ref, version)) {
+      ++r.unchanged;
+      return;
+    }
+    auto name = text(row, m.name.property);
+    phones.clear();
+    if (!m.contacts.section.empty()) {
+      auto it = row.find(m.contacts.section);
+      if (it != row.end()) {
+        auto found = read_phones(*it, m.contacts, m_config.onec.phone_type, m_phones);
+        for (auto& p : found.numbers)
+          phones.emplace_back(p.number.value, p.raw, p.number.extension);
+        r.invalid_phones += std::int64_t(found.invalid.size());
+        for (auto& bad : found.invalid)
+          util::info(fmt::format("{} {} ({}): '{}' is not a phone number; ignored", m.set, ref,
+                                 name, bad));
+      }
+    }
+    std::sort(phones.begin(), phones.end());
+    upsert.reset();
+    upsert.bind(1, ref).bind(2, name.empty() ? std::string_view(ref) : name);
+    auto what = store::step_upsert(m_db, upsert);
+    bool changed = what != store::Upserted::unchanged;
+    bool added = what == store::Upserted::inserted;
+    std::int64_t id;
+    if (added) {
+      id = m_db.last_insert_rowid();
+    } else {
+      id_of.reset();
+      id_of.bind(1, ref).step();
+      id = id_of.column_int(0);
+    }
+    old.clear();
+    old_phones.reset();
+    old_phones.bind(1, id);
+    while (old_phones.step())
+      old.emplace_back(old_phones.column_text(0), old_phones.column_text(1),
+                       old_phones.column_text(2));
+    if (old != phones) {
+      changed = true;
+      drop_phones.reset();
+      drop_phones.bind(1, id).step();
+      for (auto& [e164, raw, extension] : phones) {
+        add_phone.reset();
+        add_phone.bind(1, e164).bind(2, id).bind(3, raw).bind(4, extension).step();
+      }
+    }
+    drop_aliases.reset();
+    drop_aliases.bind(1, id).step();
+    for (auto& a : m.aliases) {
+      auto alias = guid(text(row, a.property));
+      if (alias.empty())
+        continue;
+      add_alias.reset();
+      add_alias.bind(1, alias).bind(2, id).step();
+    }
+    ++(added ? r.added : changed ? r.updated : r.unchanged);
+    remember(m.set, ref, version);
+  });
+  // Clients deleted in 1C (or deletion-marked) go, with their phones and interactions.
+  m_db.exec("DELETE FROM clients WHERE source = 2 AND key NOT IN "
+            "(SELECT key FROM temp.sync_seen)");
+  r.deleted = m_db.changes();
+  forget_unseen(m.set);
+  record(r);
+}
+
+std::optional<std::int64_t> Syncer::client_by_ref(const std::string& ref) {
+  if (!m_client) {
+    m_client.emplace(m_db, "SELECT id FROM clients WHERE key = ?");
+    m_alias.emplace(m_db, "SELECT min(client) FROM onec_aliases WHERE alias = ?");
+  }
+  m_client->reset();
+  m_client->bind(1, ref);
+  if (m_client->step())
+    return m_client->column_int(0);
+  m_alias->reset();
+  m_alias->bind(1, ref);
+  if (m_alias->step() && !m_alias->column_is_null(0))
+    return m_alias->column_int(0);
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> Syncer::employee_by_ref(const std::string& ref) {
+  if (!m_employee)
+    m_employee.emplace(m_db, "SELECT id FROM employees WHERE key = ?");
+  m_employee->reset();
+  m_employee->bind(1, ref);
+  if (m_employee->step())
+    return m_employee->column_int(0);
+  return std::nullopt;
+}
+
+void Syncer::documents(const DocumentMapping& d) {
+  auto& type = *d.type;
+  auto r = report(type.type, type.entity);
+  auto* zone = util::find_zone(m_config.onec_time_zone());
+  auto since = m_now - type.validity.seconds;
+  Select select;
+  select.add("Ref_Key").add("DeletionMark").add(d.date).add(d.client).add(d.client_phone);
+  select.add(d.user);
+  m_db.prepare("INSERT OR IGNORE INTO doc_types(name) VALUES(?)").bind(1, type.type).step();
+  auto type_id = m_db.prepare("SELECT id FROM doc_types WHERE name = ?");
+  type_id.bind(1, type.type).step();
+  auto doc_type = type_id.column_int(0);
+  auto upsert = m_db.prepare(
+      "INSERT INTO interactions(source, doc_type, doc_key, at, client, employee) "
+      "VALUES(2, ?, ?, ?, ?, ?) ON CONFLICT(source, doc_type, doc_key) DO UPDATE SET "
+      "at = excluded.at, client = excluded.client, employee = excluded.employee WHERE "
+      "at <> excluded.at OR client <> excluded.client OR employee <> excluded.employee");
+  auto by_phone = m_db.prepare("SELECT client FROM client_phones WHERE phone = ? LIMIT 2");
+  reset_seen();
+  scan(r, {select.text(), window_filter(d, since, m_config.onec_time_zone())},
+       [&](const json& row) {
+         auto ref = guid(text(row, "Ref_Key"));
+         if (ref.empty()) {
+           ++r.skipped["no Ref_Key"];
+           return;
+         }
+         if (flag(row, "DeletionMark")) {
+           ++r.skipped["deletion mark"]; // removed below if the store has it
+           return;
+         }
+         auto date = text(row, d.date.property);
+         auto at = util::parse_timestamp(date, zone);
+         if (!at) {
+           util::warn(
+               fmt::format("{} {}: date '{}' is not a date; skipped", type.entity, ref, date));
+           ++r.skipped["bad date"];
+           return;
+         }
+         if (*at < since) {
+           ++r.skipped["before the window"];
+           return;
+         }
+         std::optional<std::int64_t> client;
+         std::string why = "no client";
+         if (d.client.kind != Field::Kind::absent) {
+           auto target = guid(text(row, d.client.property));
+           if (d.client.kind == Field::Kind::composite && !target.empty()) {
+             auto kind = text(row, d.client.property + "_Type");
+             if (kind.starts_with(k_type_prefix))
+               kind.remove_prefix(k_type_prefix.size());
+             if (kind == "Undefined" || kind.empty())
+               target.clear();
+             else if (!type.client_types.empty() &&
+                      std::find(type.client_types.begin(), type.client_types.end(), kind) ==
+                          type.client_types.end()) {
+               target.clear();
+               why = "client of another type";
+             }
+           }
+           if (!target.empty()) {
+             client = client_by_ref(target);
+             if (!client)
+               why = "unknown client";
+           }
+         }
+         if (!client && d.client_phone.kind != Field::Kind::absent) {
+           auto n = m_phones.normalize(text(row, d.client_phone.property));
+           if (n.kind == phone::Kind::e164) {
+             by_phone.reset();
+             by_phone.bind(1, n.value);
+             int matches = 0;
+             while (by_phone.step()) {
+               client = by_phone.column_int(0);
+               ++matches;
+             }
+             if (matches > 1) {
+               client.reset();
+               why = "phone of several clients";
+             } else if (matches == 0) {
+               why = "unknown phone";
+             }
+           }
+         }
+         if (!client) {
+           ++r.skipped[why];
+           return;
+         }
+         auto user = guid(text(row, d.user.property));
+         auto employee = user.empty() ? std::nullopt : employee_by_ref(user);
+         if (!employee) {
+           ++r.skipped[user.empty() ? "no user" : "unknown user"];
+           return;
+         }
+         see(ref);
+         upsert.reset();
+         upsert.bind(1, doc_type).bind(2, ref).bind(3, *at).bind(4, *client).bind(5, *employee);
+         count(store::step_upsert(m_db, upsert), r);
+       });
+  // Documents 1C no longer returns: deleted, deletion-marked, re-dated out of the window, or
+  // older than the validity (they no longer count).
+  auto sweep = m_db.prepare("DELETE FROM interactions WHERE source = 2 AND doc_type = ? AND "
+                            "doc_key NOT IN (SELECT key FROM temp.sync_seen)");
+  sweep.bind(1, doc_type).step();
+  r.deleted = m_db.changes();
+  record(r);
+}
+
+SyncReport Syncer::run() {
+  auto started = Clock::now();
+  auto cpu = cpu_seconds();
+  store::Transaction tx(m_db);
+  auto print = fingerprint();
+  m_ignore_versions = store::get_meta(m_db, "onec_mapping").value_or("") != print;
+  if (!m_mapping.users.set.empty())
+    users();
+  if (!m_mapping.clients.set.empty())
+    clients();
+  for (auto& d : m_mapping.documents)
+    documents(d);
+  store::set_meta(m_db, "onec_mapping", print);
+  store::set_meta(m_db, "last_sync", util::format_utc(m_now));
+  m_report.transfer = m_odata.stats();
+  if (!m_options.dry_run) {
+    tx.commit();
+    m_report.committed = true;
+  }
+  m_report.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  m_report.cpu_seconds = cpu_seconds() - cpu;
+  return m_report;
+}
+
+} // namespace
+
+std::string window_filter(const DocumentMapping& d, util::UnixTime since, const std::string& zone) {
+  auto local = util::format_local(since, util::find_zone(zone)).substr(0, 19);
+  auto filter = fmt::format("{} ge datetime'{}'", d.date.property, local);
+  if (!d.type->filter.empty())
+    filter += fmt::format(" and ({})", d.type->filter);
+  return filter;
+}
+
+SyncReport sync(store::Database& db, const config::Config& config, OData& odata,
+                const Mapping& mapping, const SyncOptions& options) {
+  return Syncer(db, config, odata, mapping, options).run();
+}
+
+} // namespace sr::onec

@@ -1,0 +1,309 @@
+#include "onec/contacts.h"
+#include "onec/metadata.h"
+#include "onec/odata.h"
+#include "onec/sync.h"
+
+#include <catch2/catch.hpp>
+
+#include <deque>
+
+using namespace sr;
+
+namespace {
+
+// A small CSDL in 1C's shape: entity types, a tabular section row type, entity sets.
+constexpr std::string_view k_csdl = R"xml(<?xml version="1.0" encoding="UTF-8"?>
+<edmx:Edmx xmlns:edmx="http://schemas.microsoft.com/ado/2007/06/edmx" Version="1.0">
+ <edmx:DataServices xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata" m:DataServiceVersion="3.0">
+  <Schema xmlns="http://schemas.microsoft.com/ado/2009/11/edm" Namespace="StandardODATA">
+   <EntityType Name="Catalog_Пользователи">
+    <Key><PropertyRef Name="Ref_Key"/></Key>
+    <Property Name="Ref_Key" Type="Edm.Guid" Nullable="false"/>
+    <Property Name="DataVersion" Type="Edm.String"/>
+    <Property Name="DeletionMark" Type="Edm.Boolean"/>
+    <Property Name="Description" Type="Edm.String"/>
+    <Property Name="Недействителен" Type="Edm.Boolean"/>
+    <Property Name="КонтактнаяИнформация" Type="Collection(StandardODATA.Catalog_Пользователи_КонтактнаяИнформация_RowType)"/>
+   </EntityType>
+   <ComplexType Name="Catalog_Пользователи_КонтактнаяИнформация_RowType">
+    <Property Name="LineNumber" Type="Edm.Int64"/>
+    <Property Name="Тип" Type="Edm.String"/>
+    <Property Name="Представление" Type="Edm.String"/>
+    <Property Name="Значение" Type="Edm.String"/>
+    <Property Name="НомерТелефона" Type="Edm.String"/>
+   </ComplexType>
+   <EntityType Name="Catalog_Контрагенты">
+    <Property Name="Ref_Key" Type="Edm.Guid"/>
+    <Property Name="Description" Type="Edm.String"/>
+    <Property Name="Партнер_Key" Type="Edm.Guid"/>
+    <Property Name="КонтактнаяИнформация" Type="Collection(StandardODATA.Catalog_Пользователи_КонтактнаяИнформация_RowType)"/>
+   </EntityType>
+   <EntityType Name="Document_ТелефонныйЗвонок">
+    <Property Name="Ref_Key" Type="Edm.Guid"/>
+    <Property Name="Date" Type="Edm.DateTime"/>
+    <Property Name="Number" Type="Edm.String"/>
+    <Property Name="АбонентКонтакт" Type="Edm.String"/>
+    <Property Name="АбонентКонтакт_Type" Type="Edm.String"/>
+    <Property Name="АбонентКакСвязаться" Type="Edm.String"/>
+    <Property Name="Ответственный_Key" Type="Edm.Guid"/>
+   </EntityType>
+   <EntityContainer Name="StandardODATA" m:IsDefaultEntityContainer="true">
+    <EntitySet Name="Catalog_Пользователи" EntityType="StandardODATA.Catalog_Пользователи"/>
+    <EntitySet Name="Catalog_Контрагенты" EntityType="StandardODATA.Catalog_Контрагенты"/>
+    <EntitySet Name="Document_ТелефонныйЗвонок" EntityType="StandardODATA.Document_ТелефонныйЗвонок"/>
+   </EntityContainer>
+  </Schema>
+ </edmx:DataServices>
+</edmx:Edmx>)xml";
+
+config::Config trade_config() {
+  config::Config c;
+  c.onec.url = "http://1c.test/trade/odata/standard.odata/";
+  c.onec.user = "odata.user";
+  c.onec.user_inactive = {"DeletionMark", "Недействителен"};
+  c.onec.client_aliases = {"Партнер"};
+  config::DocumentType call;
+  call.type = "call";
+  call.entity = "Document_ТелефонныйЗвонок";
+  call.client = "АбонентКонтакт";
+  call.client_phone = "АбонентКакСвязаться";
+  call.user = "Ответственный";
+  c.documents = {call};
+  return c;
+}
+
+bool mentions(const std::vector<onec::Problem>& problems, std::string_view text) {
+  for (auto& p : problems)
+    if (p.message.find(text) != std::string::npos)
+      return true;
+  return false;
+}
+
+// Answers requests from a script and remembers them.
+class ScriptedHttp : public http::Client {
+public:
+  std::deque<http::Response> answers;
+  int network_failures = 0;
+  std::vector<http::Request> seen;
+  http::Response send(const http::Request& request) override {
+    seen.push_back(request);
+    if (network_failures > 0) {
+      --network_failures;
+      throw http::NetworkError("GET http://1c.test/: Connection refused");
+    }
+    REQUIRE(!answers.empty());
+    auto r = answers.front();
+    answers.pop_front();
+    return r;
+  }
+};
+
+http::Response page(std::vector<std::string> refs, bool bom = true) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (auto& r : refs)
+    rows.push_back({{"Ref_Key", r}, {"Description", "x"}});
+  http::Response resp;
+  resp.status = 200;
+  resp.headers = {{"Content-Type", "application/json;charset=utf-8"}};
+  resp.body =
+      (bom ? "\xEF\xBB\xBF" : "") + nlohmann::json{{"odata.metadata", "…"}, {"value", rows}}.dump();
+  return resp;
+}
+
+http::Response error(long status, std::string code, std::string message) {
+  http::Response resp;
+  resp.status = status;
+  resp.body = nlohmann::json{{"odata.error",
+                              {{"code", code}, {"message", {{"lang", "ru"}, {"value", message}}}}}}
+                  .dump();
+  return resp;
+}
+
+} // namespace
+
+TEST_CASE("$metadata: sets, properties and tabular section row types", "[onec]") {
+  auto md = onec::parse_metadata(k_csdl);
+  REQUIRE(md.sets.size() == 3);
+  auto& users = md.sets.at("Catalog_Пользователи");
+  CHECK(users.properties.at("Недействителен") == "Edm.Boolean");
+  auto* rows = md.section(users, "КонтактнаяИнформация");
+  REQUIRE(rows);
+  CHECK(rows->properties.count("Представление") == 1);
+  CHECK(md.section(users, "Description") == nullptr);
+  CHECK_THROWS_WITH(onec::parse_metadata("<html><body>Login</body></html>"),
+                    Catch::Contains("no <Schema>"));
+  CHECK_THROWS_WITH(onec::parse_metadata("{\"not\": xml"), Catch::Contains("not XML"));
+}
+
+TEST_CASE("mapping: 1C attribute names resolve to OData properties", "[onec]") {
+  auto md = onec::parse_metadata(k_csdl);
+  std::vector<onec::Problem> problems;
+  auto m = onec::resolve(trade_config(), md, problems);
+  INFO((problems.empty() ? "" : problems.front().message));
+  REQUIRE(problems.empty());
+  CHECK(m.users.name.property == "Description");
+  CHECK(m.users.extension_from_contacts);
+  CHECK(m.users.contacts.has_value_json);
+  CHECK(m.clients.aliases.at(0).property == "Партнер_Key");
+  REQUIRE(m.documents.size() == 1);
+  auto& d = m.documents[0];
+  CHECK(d.client.kind == onec::Field::Kind::composite);
+  CHECK(d.client.property == "АбонентКонтакт");
+  CHECK(d.user.kind == onec::Field::Kind::reference);
+  CHECK(d.user.property == "Ответственный_Key");
+  CHECK(d.date.type == "Edm.DateTime");
+}
+
+TEST_CASE("mapping: every problem is reported with its fix", "[onec]") {
+  auto md = onec::parse_metadata(k_csdl);
+  auto c = trade_config();
+  c.onec.clients = "Catalog_Контрагент"; // a typo
+  c.documents[0].date = "Number";        // a string, not a date
+  c.documents[0].user = "Автор";         // absent
+  c.documents[0].client_types = {"Catalog_Партнеры"};
+  config::DocumentType order;
+  order.type = "order";
+  order.entity = "Document_ЗаказКлиента"; // not published
+  order.client = "Контрагент";
+  order.user = "Менеджер";
+  c.documents.push_back(order);
+  std::vector<onec::Problem> problems;
+  onec::resolve(c, md, problems);
+  CHECK(problems.size() == 5);
+  CHECK(mentions(problems, "does not publish Catalog_Контрагент (did you mean "
+                           "'Catalog_Контрагенты'?)"));
+  CHECK(mentions(problems, "Document_ТелефонныйЗвонок.Number is Edm.String, not Edm.DateTime"));
+  CHECK(mentions(problems, "Document_ТелефонныйЗвонок has no attribute 'Автор'"));
+  CHECK(mentions(problems, "client_types names Catalog_Партнеры"));
+  CHECK(mentions(problems, "«Настройки стандартного интерфейса OData»"));
+}
+
+TEST_CASE("contact information: numbers people type in 1C", "[onec]") {
+  phone::Normalizer normalizer;
+  onec::Contacts contacts{"КонтактнаяИнформация", true, true};
+  auto rows = nlohmann::json::parse(R"([
+    {"Тип": "Телефон", "Представление": "+7 (495) 123-45-67, доб. 204", "НомерТелефона": "74951234567",
+     "Значение": "{\"version\":5,\"value\":\"+7 (495) 123-45-67, доб. 204\",\"type\":\"Телефон\",\"countryCode\":\"+7\",\"areaCode\":\"495\",\"number\":\"123-45-67\",\"extNumber\":\"204\"}"},
+    {"Тип": "АдресЭлектроннойПочты", "Представление": "info@romashka.example", "Значение": ""},
+    {"Тип": "Телефон", "Представление": "8 912 345-67-89; 8(912)000-11-22", "НомерТелефона": "89123456789;8(912)00", "Значение": ""},
+    {"Тип": "Телефон", "Представление": "+7 921 555-01-02, +7 921 555-01-03", "Значение": ""},
+    {"Тип": "Телефон", "Представление": "звонить секретарю", "НомерТелефона": "", "Значение": ""},
+    {"Тип": "Телефон", "Представление": "+7 (495) 123-45-67", "Значение": ""}
+  ])");
+  auto found = onec::read_phones(rows, contacts, "Телефон", normalizer);
+  REQUIRE(found.numbers.size() == 5);
+  CHECK(found.numbers[0].number.value == "+74951234567");
+  CHECK(found.numbers[0].raw == "+7 (495) 123-45-67, доб. 204");
+  CHECK(found.extension == "204");
+  CHECK(found.numbers[1].number.value == "+79123456789");
+  CHECK(found.numbers[1].raw == "8 912 345-67-89");
+  CHECK(found.numbers[2].number.value == "+79120001122");
+  CHECK(found.numbers[3].number.value == "+79215550102");
+  CHECK(found.numbers[4].number.value == "+79215550103");
+  REQUIRE(found.invalid.size() == 1);
+  CHECK(found.invalid[0] == "звонить секретарю");
+
+  // A user whose only phone row is the short internal number.
+  auto desk = nlohmann::json::parse(R"([{"Тип": "Телефон", "Представление": "312"}])");
+  auto user = onec::read_phones(desk, contacts, "Телефон", normalizer);
+  CHECK(user.numbers.empty());
+  CHECK(user.extension == "312");
+}
+
+TEST_CASE("document window: naive local time of the 1C server, plus the filter", "[onec]") {
+  config::DocumentType t;
+  t.filter = "Posted eq true";
+  onec::DocumentMapping d;
+  d.type = &t;
+  d.date.property = "Date";
+  // 2026-08-28T21:00:00Z is midnight in Moscow.
+  CHECK(onec::window_filter(d, 1787950800, "Europe/Moscow") ==
+        "Date ge datetime'2026-08-29T00:00:00' and (Posted eq true)");
+}
+
+TEST_CASE("OData errors name what to check", "[onec]") {
+  auto text = [](const http::Response& r) { return onec::describe_error(r, "Catalog_X", "Иван"); };
+  CHECK_THAT(text(error(401, "20", "Нет прав")),
+             Catch::Contains("refused user 'Иван'") && Catch::Contains("УдаленныйДоступOData"));
+  CHECK_THAT(text(error(404, "6", "Сегмент пути Catalog_X не найден!")),
+             Catch::Contains("no such entity set") &&
+                 Catch::Contains("«Настройки стандартного интерфейса OData»"));
+  CHECK_THAT(text(error(400, "6", "Сегмент пути Телефон не найден!")),
+             Catch::Contains("code 6") && Catch::Contains("Телефон") &&
+                 Catch::Contains("sync --check"));
+  CHECK_THAT(text(error(400, "14", "Ошибка разбора")),
+             Catch::Contains("code 14") && Catch::Contains("filter"));
+  http::Response html;
+  html.status = 502;
+  html.headers = {{"Content-Type", "text/html"}};
+  html.body = "<html><head><title>502 Bad Gateway</title></head></html>";
+  CHECK_THAT(text(html), Catch::Contains("HTTP 502") && Catch::Contains("502 Bad Gateway") &&
+                             Catch::Contains("web server or proxy"));
+}
+
+TEST_CASE("scan: keyset pages in 1C's order, encoded URLs, retries", "[onec]") {
+  config::OnecSection s;
+  s.url = "http://1c.test/trade/odata/standard.odata/";
+  s.user = "Иван";
+  s.page_size = 2;
+  s.retries = 1;
+  ScriptedHttp http;
+  onec::OData odata(http, s, "пароль");
+  std::vector<std::string> got;
+  auto collect = [&](nlohmann::json& rows) {
+    for (auto& r : rows)
+      got.push_back(r["Ref_Key"].get<std::string>());
+  };
+
+  SECTION("pages until a short one; the cursor is the last row returned") {
+    http.answers = {
+        page({"3f2a0000-0000-0000-0000-000000000002", "0a9d0000-0000-0000-0000-000000000001"}),
+        page({"51c70000-0000-0000-0000-000000000003"}, false)};
+    odata.scan("Catalog_Пользователи", {"Ref_Key,Description", "DeletionMark eq false"}, collect);
+    CHECK(got.size() == 3);
+    REQUIRE(http.seen.size() == 2);
+    CHECK(http.seen[0].url ==
+          "http://1c.test/trade/odata/standard.odata/"
+          "Catalog_%D0%9F%D0%BE%D0%BB%D1%8C%D0%B7%D0%BE%D0%B2%D0%B0%D1%82%D0%B5%D0%BB%D0%B8"
+          "?$format=json&$select=Ref_Key%2CDescription&$filter=DeletionMark%20eq%20false"
+          "&$orderby=Ref_Key&$top=2");
+    CHECK_THAT(http.seen[1].url,
+               Catch::Contains("$filter=%28DeletionMark%20eq%20false%29%20and%20Ref_Key%20gt%20"
+                               "guid%270a9d0000-0000-0000-0000-000000000001%27"));
+    CHECK(http.seen[0].basic_user == "Иван");
+    CHECK(http.seen[0].basic_password == "пароль");
+  }
+  SECTION("503 and a refused connection are retried; the data still arrives") {
+    http::Response busy;
+    busy.status = 503;
+    busy.body = "<html>Service Unavailable</html>";
+    http.answers = {busy, page({"3f2a0000-0000-0000-0000-000000000002"})};
+    odata.scan("Catalog_X", {}, collect);
+    CHECK(got.size() == 1);
+    CHECK(odata.stats().retries == 1);
+    http.network_failures = 1;
+    http.answers = {page({})};
+    odata.scan("Catalog_X", {}, collect);
+    CHECK(odata.stats().retries == 2);
+  }
+  SECTION("500 from 1C is not retried") {
+    http.answers = {error(500, "-1", "Произошла внутренняя ошибка OData сервиса")};
+    CHECK_THROWS_WITH(odata.scan("Catalog_X", {}, collect),
+                      Catch::Contains("HTTP 500") && Catch::Contains("внутренняя ошибка"));
+    CHECK(http.seen.size() == 1);
+  }
+  SECTION("a network error that persists names the address to check") {
+    http.network_failures = 5;
+    CHECK_THROWS_WITH(odata.scan("Catalog_X", {}, collect),
+                      Catch::Contains("after 2 attempts") && Catch::Contains("onec.url"));
+  }
+  SECTION("a page that is not JSON") {
+    http::Response login;
+    login.status = 200;
+    login.headers = {{"Content-Type", "text/html"}};
+    login.body = "<html>Вход в 1С</html>";
+    http.answers = {login};
+    CHECK_THROWS_WITH(odata.scan("Catalog_X", {}, collect),
+                      Catch::Contains("not JSON") && Catch::Contains("text/html"));
+  }
+}
