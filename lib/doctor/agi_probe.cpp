@@ -342,7 +342,8 @@ Result check_agi(const config::Config& config, std::chrono::milliseconds timeout
   if (c.error == ECONNREFUSED)
     return {"agi", Status::warn,
             fmt::format("nothing listens on {}: serve-agi is not running", where),
-            "start 'smartroute serve-agi' (or its service), or correct agi.listen / agi.port"};
+            "start it (systemctl start smartroute-agi, or 'smartroute serve-agi'), or "
+            "correct agi.listen / agi.port"};
   if (c.error)
     return {
         "agi", Status::fail,

@@ -22,6 +22,10 @@ inline constexpr std::int64_t k_stale_seconds = 36 * 3600;
 // "score": when responsibility was last computed.
 std::vector<Result> check_store(const config::Config& config, util::UnixTime now);
 
+// "onec": 1C answers and accepts the user; "onec.mapping": the mapping resolves against its
+// $metadata. Both skipped without onec.url.
+std::vector<Result> check_onec(const config::Config& config);
+
 // "tts": the engine is there; "tts.key": its credentials, without paying where the API allows.
 std::vector<Result> check_tts(const config::Config& config, tts::Paid paid);
 

@@ -115,8 +115,8 @@ Outcome diagnose(const Options& options) {
   bool usable = false;
   auto first = check_config(file, options.state_dir, config, usable);
   std::vector<Check> checks;
-  std::vector<std::string> names = {"store", "data", "score",   "tts",         "tts.key",
-                                    "cache", "agi",  "secrets", "cache.access"};
+  std::vector<std::string> names = {"store",   "data",  "score", "onec",    "onec.mapping", "tts",
+                                    "tts.key", "cache", "agi",   "secrets", "cache.access"};
   if (!usable) {
     Outcome out;
     out.results.push_back(first);
@@ -128,6 +128,7 @@ Outcome diagnose(const Options& options) {
   auto now = util::now();
   auto c = std::make_shared<const config::Config>(config);
   checks.push_back({{"store", "data", "score"}, [c, now] { return check_store(*c, now); }});
+  checks.push_back({{"onec", "onec.mapping"}, [c] { return check_onec(*c); }});
   checks.push_back({{"tts", "tts.key"}, [c, paid = options.paid] { return check_tts(*c, paid); }});
   checks.push_back({{"cache"}, [c] { return std::vector<Result>{check_cache(*c)}; }});
   checks.push_back(

@@ -149,15 +149,16 @@ Result check_cache_access(const config::Config& config, const std::string& user)
     if (!permits(*who, st.st_uid, st.st_gid, st.st_mode, k_search))
       return refuse(walked, st, walked == root, "enter");
   }
-  // Each two-letter directory, and one file in each.
-  std::size_t dirs = 0;
+  // Each two-letter directory, and every file in it: one unreadable file is one fragment a
+  // caller never hears.
+  std::size_t files = 0, unreadable = 0;
+  std::optional<std::pair<fs::path, struct stat>> first;
   for (auto& entry : fs::directory_iterator(root, ec)) {
     if (!entry.is_directory(ec) || entry.path().filename().string().starts_with("."))
       continue;
     struct stat st {};
     if (::stat(entry.path().c_str(), &st) != 0)
       continue;
-    ++dirs;
     if (!permits(*who, st.st_uid, st.st_gid, st.st_mode, k_search))
       return refuse(entry.path(), st, true, "enter");
     for (auto& file : fs::directory_iterator(entry.path(), ec)) {
@@ -165,13 +166,19 @@ Result check_cache_access(const config::Config& config, const std::string& user)
         continue;
       if (::stat(file.path().c_str(), &st) != 0)
         continue;
-      if (!permits(*who, st.st_uid, st.st_gid, st.st_mode, k_read))
-        return refuse(file.path(), st, true, "read");
-      break;
+      ++files;
+      if (!permits(*who, st.st_uid, st.st_gid, st.st_mode, k_read) && !unreadable++)
+        first.emplace(file.path(), st);
     }
   }
-  r.message = fmt::format("user {} (uid {}) can reach {} ({} directories, a file in each)", user,
-                          who->uid, root.string(), dirs);
+  if (first) {
+    refuse(first->first, first->second, true, "read");
+    if (unreadable > 1)
+      r.message += fmt::format(", nor {} other files", unreadable - 1);
+    return r;
+  }
+  r.message = fmt::format("user {} (uid {}) can read all {} files in {}", user, who->uid, files,
+                          root.string());
   return r;
 }
 

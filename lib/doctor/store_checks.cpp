@@ -55,8 +55,8 @@ Result check_data(store::Database& db, const config::Config& config, util::UnixT
     r.fix = fmt::format("the store holds no employees: run '{}' with them", job);
   } else if (now - *latest.at > k_stale_seconds) {
     r.status = Status::warn;
-    r.fix = fmt::format("the nightly job should refresh it: check the cron job or timer that "
-                        "runs '{}'",
+    r.fix = fmt::format("the nightly job should refresh it: check smartroute-nightly.timer (or "
+                        "the cron job) that runs '{}'",
                         job);
   }
   return r;
@@ -74,8 +74,8 @@ Result check_score(store::Database& db, const config::Config& config, util::Unix
   r.message = fmt::format("last score {}", when(*score.at, now));
   if (now - *score.at > k_stale_seconds) {
     r.status = Status::warn;
-    r.fix = "the nightly job should refresh it: check the cron job or timer that runs "
-            "'smartroute score'";
+    r.fix = "the nightly job should refresh it: check smartroute-nightly.timer (or the cron "
+            "job) that runs 'smartroute score'";
     return r;
   }
   auto import = stamp(db, "last_import");
