@@ -15,7 +15,8 @@ Runner setup_doctor(CLI::App& app, const Globals& g) {
   auto timeout = std::make_shared<int>(10);
   auto pbx_user = std::make_shared<std::string>("asterisk");
   auto paid = std::make_shared<bool>(false);
-  app.add_option("--timeout", *timeout, "seconds each check may take (default 10)")
+  app.add_option("--timeout", *timeout, "seconds each check may take (default 10, at most 600)")
+      ->type_name("SECONDS")
       ->check(CLI::Range(1, 600));
   app.add_option("--pbx-user", *pbx_user,
                  "the user Asterisk runs as, who must be able to read the audio cache "
