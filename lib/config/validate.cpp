@@ -192,7 +192,13 @@ void validate(Config& c, Context& ctx) {
     if (valid_date(e.from) && valid_date(e.until) && e.until < e.from)
       ctx.error(e.pos, fmt::format("exceptions: until {} is before from {}", e.until, e.from));
   }
-  for (auto* ref : {&c.tts.api_key, &c.onec.password})
+  // [ami] is only needed by `preview --call`, but half of a login is a mistake either way.
+  bool ami_secret = !c.ami.secret.env.empty() || !c.ami.secret.file.empty();
+  if (!c.ami.user.empty() && !ami_secret)
+    ctx.error(Position{}, "ami: 'user' is set but no secret: set 'secret_env' or 'secret_file'");
+  if (c.ami.user.empty() && ami_secret)
+    ctx.error(Position{}, "ami: a secret is set but no 'user'");
+  for (auto* ref : {&c.tts.api_key, &c.onec.password, &c.ami.secret})
     if (!ref->env.empty() && !ref->file.empty())
       ctx.error(Position{}, "a secret is given both as *_env and *_file: keep one");
 }
