@@ -24,7 +24,8 @@ std::span<const Command> commands() {
       {"warm", "synthesise every phrase any menu can need that the audio cache lacks", setup_warm},
       {"cache", "audio cache status, verification and garbage collection", setup_cache},
       {"say", "speak one phrase with the configured engine into a WAV file", setup_say},
-      {"preview", "render what a caller would hear into one WAV file", setup_preview},
+      {"preview", "let a person hear what a caller hears: a WAV file, here, or on a phone",
+       setup_preview},
       {"serve-agi", "the FastAGI server Asterisk asks, per call, whom to connect", setup_serve_agi},
   };
   return table;

@@ -15,7 +15,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <unistd.h>
@@ -130,8 +129,8 @@ Runner setup_preview(CLI::App& app, const Globals& g) {
         doc["player"] = player.name;
         util::info(fmt::format("playing {:.1f} s with {}", seconds, player.name));
         int rc = audio::play(player, wav);
-        if (rc == 128 + SIGINT)
-          return 130;
+        if (rc == 130)
+          return 130; // interrupted: the temporary file still goes
         if (rc != 0)
           throw Error(fmt::format("preview: {} exited with status {}", player.name, rc));
       }

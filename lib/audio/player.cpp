@@ -21,6 +21,12 @@ namespace sr::audio {
 
 namespace {
 
+volatile std::sig_atomic_t g_interrupted = 0;
+
+void note_interrupt(int) {
+  g_interrupted = 1;
+}
+
 bool unix_socket_answers(const std::string& path) {
   sockaddr_un addr{};
   if (path.empty() || path.size() >= sizeof addr.sun_path)
@@ -95,13 +101,17 @@ int play(const Player& player, const std::filesystem::path& file) {
   argv.push_back(name.data());
   argv.push_back(nullptr);
 
-  // As system() does: while the player runs, Ctrl-C is its business, not ours.
-  struct sigaction ignore {
-  }, old_int{}, old_quit{};
-  ignore.sa_handler = SIG_IGN;
-  sigemptyset(&ignore.sa_mask);
-  ::sigaction(SIGINT, &ignore, &old_int);
-  ::sigaction(SIGQUIT, &ignore, &old_quit);
+  // While the player runs, Ctrl-C stops it (it is in our process group) and is only noted
+  // here, so that the caller can clean up and exit with 130 however the player took it.
+  struct sigaction note;
+  struct sigaction old_int;
+  struct sigaction old_quit;
+  std::memset(&note, 0, sizeof note);
+  note.sa_handler = note_interrupt;
+  sigemptyset(&note.sa_mask);
+  g_interrupted = 0;
+  ::sigaction(SIGINT, &note, &old_int);
+  ::sigaction(SIGQUIT, &note, &old_quit);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   sigset_t defaults;
@@ -122,6 +132,8 @@ int play(const Player& player, const std::filesystem::path& file) {
   ::sigaction(SIGQUIT, &old_quit, nullptr);
   if (rc != 0)
     throw Error(fmt::format("cannot run {}: {}", program, std::strerror(rc)));
+  if (g_interrupted)
+    return 130;
   if (WIFSIGNALED(status))
     return 128 + WTERMSIG(status);
   return WEXITSTATUS(status);

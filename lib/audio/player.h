@@ -27,8 +27,8 @@ bool pulse_reachable();
 // sr::Error naming both packages when neither is.
 Player choose_player();
 
-// Plays `file` and waits for the end; returns the player's exit status, or 128 + the signal
-// that ended it (Ctrl-C reaches the player, which stops; this process does not die of it).
+// Plays `file` and waits for the end; returns the player's exit status, 128 + the signal that
+// ended it, or 130 after Ctrl-C (which stops the player; this process does not die of it).
 int play(const Player& player, const std::filesystem::path& file);
 
 } // namespace sr::audio

@@ -56,20 +56,12 @@ while read -r candidate; do
 done <phones.txt
 [ -n "$phone" ] || fail "no demo client with a menu of two"
 
-# The manager: loopback only, one user that may originate and hear call events.
-cat >manager.conf <<CONF
-[general]
-enabled = yes
-port = $ami_port
-bindaddr = 127.0.0.1
-
-[smartroute]
-secret = preview-test-secret
-deny = 0.0.0.0/0.0.0.0
-permit = 127.0.0.1/255.255.255.255
-read = call
-write = originate
-CONF
+# The manager as examples/manager.conf sets it up (loopback only, one user that may originate
+# and hear call events), on this test's port and with this test's secret.
+sed -e "s/^port = 5038$/port = $ami_port/" -e "s/^secret = .*/secret = preview-test-secret/" \
+  "$SOURCE_DIR/examples/manager.conf" >manager.conf
+grep -q "^port = $ami_port$" manager.conf && grep -q "^secret = preview-test-secret$" manager.conf ||
+  fail "examples/manager.conf no longer has the port and secret lines this test replaces"
 # The administrator's phones: one answers and records what it hears until the other side
 # hangs up, one is busy, one rings and is never answered.
 cat >dialplan.conf <<'CONF'
