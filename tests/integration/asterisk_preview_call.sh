@@ -113,7 +113,8 @@ ast_wait_idle 60 || fail "1: the second call did not end"
 # 2. A wrong secret: refused by Asterisk, said so, the secret never printed.
 echo "not-the-secret" >wrong.secret
 sed "s|$WORK/ami.secret|$WORK/wrong.secret|" smartroute.toml >wrong.toml
-expect_status 1 sr --config wrong.toml --state-dir "$WORK/state" preview "$phone" --call admin
+expect_status 1 sr --config wrong.toml --state-dir "$WORK/state" -v preview "$phone" --call admin
+contains "$WORK/err" "Action: Login | Username: smartroute | Secret: (hidden)"
 contains "$WORK/err" "AMI login failed"
 contains "$WORK/err" "Authentication failed"
 if grep -q -e not-the-secret -e preview-test-secret "$WORK/out" "$WORK/err"; then fail "2: a secret was printed"; fi
