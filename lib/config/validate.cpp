@@ -171,17 +171,20 @@ void validate(Config& c, Context& ctx) {
       ctx.error(s.pos, fmt::format("schedules: days '{}' is not like \"mon-fri\" or "
                                    "\"mon,wed,fri\"",
                                    s.days));
+    // Plain ints, not optionals: GCC 12 -O2 warns (maybe-uninitialized) on two optionals
+    // compared here once this function grows.
     auto dash = s.hours.find('-');
-    auto start = parse_clock(std::string_view(s.hours).substr(0, dash));
-    auto end = dash == std::string::npos ? std::nullopt
-                                         : parse_clock(std::string_view(s.hours).substr(dash + 1));
-    if (!start || !end || *start >= *end)
+    int start = parse_clock(std::string_view(s.hours).substr(0, dash)).value_or(-1);
+    int end = dash == std::string::npos
+                  ? -1
+                  : parse_clock(std::string_view(s.hours).substr(dash + 1)).value_or(-1);
+    if (start < 0 || end < 0 || start >= end)
       ctx.error(s.pos, fmt::format("schedules: hours '{}' is not like \"09:00-18:00\" "
                                    "(start before end)",
                                    s.hours));
     else {
-      s.start_minute = *start;
-      s.end_minute = *end;
+      s.start_minute = start;
+      s.end_minute = end;
     }
   }
   for (auto& e : c.exceptions) {
