@@ -171,7 +171,7 @@ _smartroute() {
   preview)
     # PHONE: a number to type, never a file.
     [[ $cur == -* ]] || return
-    options="-o --output --at"
+    options="-o --output --at --play --call"
     ;;
   serve-agi)
     options="--listen --port --foreground --drain"

@@ -36,7 +36,7 @@ complete -c smartroute -n $no_command -a explain -d 'Show why a caller hears wha
 complete -c smartroute -n $no_command -a warm -d 'Synthesise every phrase the audio cache lacks'
 complete -c smartroute -n $no_command -a cache -d 'Audio cache status, verification and garbage collection'
 complete -c smartroute -n $no_command -a say -d 'Speak one phrase into a WAV file'
-complete -c smartroute -n $no_command -a preview -d 'Render what a caller would hear into one WAV file'
+complete -c smartroute -n $no_command -a preview -d 'Let a person hear what a caller hears (WAV file, here, or on a phone)'
 complete -c smartroute -n $no_command -a serve-agi -d 'The FastAGI server Asterisk asks, per call, whom to connect'
 complete -c smartroute -n $no_command -a report -d 'What callers chose: results, modes, employees, session times'
 complete -c smartroute -n $no_command -a doctor -d 'Check the installation, one line per check with the fix'
@@ -101,10 +101,12 @@ complete -c smartroute -n $say -s o -l output -r -F -d 'WAV file to write'
 complete -c smartroute -n $say -l engine -x -a 'espeak command yandex speechpro' -d 'Engine instead of tts.engine'
 complete -c smartroute -n $say -l voice -x -d 'Voice instead of tts.voice'
 
-# preview PHONE -o FILE
+# preview PHONE [-o FILE] [--play] [--call EXT]
 set -l preview '__fish_seen_subcommand_from preview'
 complete -c smartroute -n $preview -s o -l output -r -F -d 'WAV file to write (8 kHz)'
 complete -c smartroute -n $preview -l at -x -d 'Render the call as if it came at this time, ISO 8601'
+complete -c smartroute -n $preview -l play -d 'Play it here with paplay or aplay'
+complete -c smartroute -n $preview -l call -x -d 'Have the PBX ring this extension and play it there ([ami])'
 
 # serve-agi
 set -l serve '__fish_seen_subcommand_from serve-agi'

@@ -5,6 +5,8 @@
 #include "tts/engine.h"
 #include "util/time.h"
 
+#include <algorithm>
+
 namespace sr::agi {
 
 Router::Router(config::Config config)
@@ -12,7 +14,9 @@ Router::Router(config::Config config)
       m_db(store::open(m_config.database_path(), store::Access::read_only)),
       m_dir(std::make_unique<scoring::Directory>(*m_db, m_config)), m_timetables(m_config),
       m_phones({m_config.phone.default_country, int(m_config.phone.internal_max_digits)}),
-      m_cache(m_config.cache_path()), m_identity(tts::make_engine(m_config)->identity()),
+      // Absolute: STREAM FILE and Playback resolve a relative name in Asterisk's sounds.
+      m_cache(std::filesystem::absolute(m_config.cache_path())),
+      m_identity(tts::make_engine(m_config)->identity()),
       m_context{m_config, m_timetables, util::find_zone(m_config.routing.time_zone),
                 ivr::pool_of(m_config, *m_dir)} {
   for (auto id : {"invalid", "repeat", "transfer"})
@@ -48,16 +52,51 @@ Playable Router::prompt(std::string_view id) {
   return {};
 }
 
-CallPlan Router::plan(std::string_view caller, std::int64_t now) {
+CallPlan Router::plan(std::string_view caller, std::int64_t now,
+                      std::optional<std::int64_t> live_at) {
   CallPlan c;
   auto n = m_phones.normalize(caller);
-  auto data = m_dir->caller(n.kind == phone::Kind::e164 ? n.value : "", now, std::nullopt);
+  auto data = m_dir->caller(n.kind == phone::Kind::e164 ? n.value : "", now, live_at);
   if (data.client)
     c.client_key = data.client->key;
   c.plan = ivr::plan(data, now, m_context);
   for (auto& f : c.plan.fragments)
     c.playables.push_back(playable(f));
   return c;
+}
+
+Round first_round(const CallPlan& call) {
+  Round r;
+  auto& plan = call.plan;
+  // An option is offered only if its own "press" fragment can be played.
+  for (auto& o : plan.options)
+    for (auto& p : call.playables)
+      if (p.fragment->id == "press" && p.fragment->digit == o.digit && !p.file.empty()) {
+        r.digits += char('0' + o.digit);
+        r.offered.push_back(&o);
+      }
+  for (auto& p : call.playables)
+    if (p.file.empty())
+      r.missing.push_back(&p);
+  bool menu = !plan.options.empty();
+  if (plan.mode == ivr::Mode::direct) {
+    auto connecting = std::find_if(call.playables.begin(), call.playables.end(),
+                                   [](auto& p) { return p.fragment->id == "connecting"; });
+    if (connecting == call.playables.end() || connecting->file.empty()) {
+      r.emergency = "direct-mode phrase not cached";
+      return r;
+    }
+  } else if (menu && r.offered.empty()) {
+    r.emergency = "no option of the menu is cached";
+    return r;
+  }
+  for (auto& p : call.playables) {
+    if (p.file.empty() || (menu && p.fragment->id == "press" &&
+                           r.digits.find(char('0' + p.fragment->digit)) == std::string::npos))
+      continue;
+    r.played.push_back(&p);
+  }
+  return r;
 }
 
 } // namespace sr::agi

@@ -12,6 +12,7 @@
 #include "tts/cache.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -35,7 +36,10 @@ class Router {
 public:
   // Opens the store read-only and loads employees; throws sr::Error.
   explicit Router(config::Config config);
-  CallPlan plan(std::string_view caller, std::int64_t now);
+  // Plans from the rankings `score` stored, or from a live ranking at `live_at` when set (as
+  // explain does, for a preview at another time).
+  CallPlan plan(std::string_view caller, std::int64_t now,
+                std::optional<std::int64_t> live_at = std::nullopt);
   const config::Config& config() const { return m_config; }
   // The fragment of a system prompt ("invalid", "repeat"), "" when not cached.
   Playable prompt(std::string_view id);
@@ -60,5 +64,19 @@ private:
   std::vector<ivr::Fragment> m_prompts; // kept alive for Playable::fragment
   ivr::Context m_context;               // zone and new-client pool, fixed until a reload
 };
+
+// What serve-agi plays to a caller who presses nothing, in its first round: the rules of its
+// call flow, kept here so that `preview` renders exactly what a caller hears. Points into the
+// CallPlan it was made from.
+struct Round {
+  std::vector<const Playable*> played;     // in the order STREAM FILE plays them
+  std::vector<const ivr::Option*> offered; // options whose own "press" phrase is cached
+  std::string digits;                      // their digits: the menu's escape digits
+  std::vector<const Playable*> missing;    // phrases of the plan that are not cached
+  // Why nothing is played and the call goes to the emergency number at once; "" otherwise.
+  std::string emergency;
+};
+
+Round first_round(const CallPlan& call);
 
 } // namespace sr::agi

@@ -211,17 +211,11 @@ awaitable<void> Session::flow() {
   auto& plan = call.plan;
   m_rec.client = call.client_key;
   m_rec.mode = std::string(ivr::mode_name(plan.mode));
-  std::string digits;
-  std::vector<const ivr::Option*> offered;
-  for (auto& o : plan.options) {
-    // An option is offered only if its own "press" fragment can be played.
-    for (auto& p : call.playables)
-      if (p.fragment->id == "press" && p.fragment->digit == o.digit && !p.file.empty()) {
-        digits += char('0' + o.digit);
-        offered.push_back(&o);
-        m_rec.offered += (m_rec.offered.empty() ? "" : ",") + o.employee->key;
-      }
-  }
+  // What is played and offered: the rules `preview` renders too.
+  auto first = first_round(call);
+  const auto& digits = first.digits;
+  for (auto* o : first.offered)
+    m_rec.offered += (m_rec.offered.empty() ? "" : ",") + o->employee->key;
   auto target_of = [&](const scoring::Employee* e) { return e->extension; };
   auto result = [&](std::string r, std::string target, const scoring::Employee* e) {
     m_rec.result = std::move(r);
@@ -229,25 +223,16 @@ awaitable<void> Session::flow() {
     m_rec.employee = e ? e->key : "";
   };
   bool menu = !plan.options.empty();
-  if (plan.mode == ivr::Mode::direct) {
-    auto connecting = std::find_if(call.playables.begin(), call.playables.end(),
-                                   [](auto& p) { return p.fragment->id == "connecting"; });
-    if (connecting == call.playables.end() || connecting->file.empty()) {
-      result("emergency", cfg.routing.emergency_number, nullptr);
-      m_rec.reason = "direct-mode phrase not cached";
-    } else {
-      for (auto& p : call.playables)
-        if (!p.file.empty())
-          co_await play(p, "");
-      result("direct", target_of(plan.direct), plan.direct);
-    }
-  } else if (menu && offered.empty()) {
+  if (!first.emergency.empty()) {
     result("emergency", cfg.routing.emergency_number, nullptr);
-    m_rec.reason = "no option of the menu is cached";
+    m_rec.reason = first.emergency;
+  } else if (plan.mode == ivr::Mode::direct) {
+    for (auto* p : first.played)
+      co_await play(*p, "");
+    result("direct", target_of(plan.direct), plan.direct);
   } else if (!menu) {
-    for (auto& p : call.playables)
-      if (!p.file.empty())
-        co_await play(p, "");
+    for (auto* p : first.played)
+      co_await play(*p, "");
     result("default", fallback, nullptr);
   } else {
     int invalid = 0;
@@ -257,13 +242,10 @@ awaitable<void> Session::flow() {
       if (round > 0) // a digit pressed during "repeat" is a choice like any other
         if (auto p = m_router->prompt("repeat"); !p.file.empty())
           digit = co_await play(p, digits);
-      for (auto& p : call.playables) {
+      for (auto* p : first.played) {
         if (digit != '\0')
           break;
-        if (p.file.empty() || (p.fragment->id == "press" &&
-                               digits.find(char('0' + p.fragment->digit)) == std::string::npos))
-          continue;
-        if ((digit = co_await play(p, digits)) != '\0')
+        if ((digit = co_await play(*p, digits)) != '\0')
           break;
       }
       if (digit == '\0') {
@@ -277,9 +259,9 @@ awaitable<void> Session::flow() {
       if (digit == '\0')
         continue; // silence: repeat, then the default number
       m_rec.choice += digit;
-      auto chosen = std::find_if(offered.begin(), offered.end(),
+      auto chosen = std::find_if(first.offered.begin(), first.offered.end(),
                                  [&](auto* o) { return char('0' + o->digit) == digit; });
-      if (chosen != offered.end()) {
+      if (chosen != first.offered.end()) {
         result("selected", target_of((*chosen)->employee), (*chosen)->employee);
         break;
       }

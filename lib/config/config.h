@@ -183,6 +183,18 @@ struct AgiSection {
   std::int64_t max_sessions = 1000;
 };
 
+// The Asterisk Manager Interface, for `preview --call`: the PBX rings an extension and plays
+// a caller's menu (the reference product's "Listen" button).
+struct AmiSection {
+  std::string host = "127.0.0.1";
+  std::int64_t port = 5038;
+  std::string user;
+  SecretRef secret;
+  std::string channel = "PJSIP/{ext}"; // the channel to ring, {ext} = the extension given
+  Duration originate_timeout{30};      // how long the extension may ring
+  Duration timeout{10};                // connecting, and each reply of Asterisk
+};
+
 // The whole effective configuration: built-in defaults, then the file, then environment
 // variables (SMARTROUTE_<SECTION>_<KEY>), then command-line flags.
 struct Config {
@@ -197,6 +209,7 @@ struct Config {
   TtsSection tts;
   OnecSection onec;
   AgiSection agi;
+  AmiSection ami;
 
   std::filesystem::path file;            // the file read, empty when none
   std::map<std::string, Origin> origins; // "routing.menu_size" -> where it came from

@@ -487,6 +487,25 @@ std::vector<SectionOps> make_sections() {
        field("port", &AgiSection::port, in_range<std::int64_t>(1, 65535)),
        field("allow", &AgiSection::allow),
        field("max_sessions", &AgiSection::max_sessions, in_range<std::int64_t>(1, 100000))}));
+  all.push_back(scalar_section<AmiSection>(
+      "ami", &Config::ami,
+      {field("host", &AmiSection::host, Check<std::string>([](const std::string& v) {
+               return v.empty() ? "must not be empty" : std::string();
+             })),
+       field("port", &AmiSection::port, in_range<std::int64_t>(1, 65535)),
+       field("user", &AmiSection::user), field("secret_env", secret_env(&AmiSection::secret)),
+       field("secret_file", secret_file(&AmiSection::secret)),
+       field("channel", &AmiSection::channel, Check<std::string>([](const std::string& v) {
+               return v.find("{ext}") != std::string::npos && v.find('/') != std::string::npos
+                          ? std::string()
+                          : "must be a channel with {ext}, such as \"PJSIP/{ext}\"";
+             })),
+       field("originate_timeout", &AmiSection::originate_timeout,
+             Check<Duration>([](const Duration& d) {
+               return d.seconds >= 1 && d.seconds <= 300 ? std::string()
+                                                         : "must be between 1s and 300s";
+             })),
+       field("timeout", &AmiSection::timeout, positive_duration())}));
   return all;
 }
 

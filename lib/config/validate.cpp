@@ -188,17 +188,20 @@ void validate(Config& c, Context& ctx) {
       ctx.error(s.pos, fmt::format("schedules: days '{}' is not like \"mon-fri\" or "
                                    "\"mon,wed,fri\"",
                                    s.days));
+    // Plain ints, not optionals: GCC 12 -O2 warns (maybe-uninitialized) on two optionals
+    // compared here once this function grows.
     auto dash = s.hours.find('-');
-    auto start = parse_clock(std::string_view(s.hours).substr(0, dash));
-    auto end = dash == std::string::npos ? std::nullopt
-                                         : parse_clock(std::string_view(s.hours).substr(dash + 1));
-    if (!start || !end || *start >= *end)
+    int start = parse_clock(std::string_view(s.hours).substr(0, dash)).value_or(-1);
+    int end = dash == std::string::npos
+                  ? -1
+                  : parse_clock(std::string_view(s.hours).substr(dash + 1)).value_or(-1);
+    if (start < 0 || end < 0 || start >= end)
       ctx.error(s.pos, fmt::format("schedules: hours '{}' is not like \"09:00-18:00\" "
                                    "(start before end)",
                                    s.hours));
     else {
-      s.start_minute = *start;
-      s.end_minute = *end;
+      s.start_minute = start;
+      s.end_minute = end;
     }
   }
   for (auto& e : c.exceptions) {
@@ -209,7 +212,13 @@ void validate(Config& c, Context& ctx) {
     if (valid_date(e.from) && valid_date(e.until) && e.until < e.from)
       ctx.error(e.pos, fmt::format("exceptions: until {} is before from {}", e.until, e.from));
   }
-  for (auto* ref : {&c.tts.api_key, &c.onec.password})
+  // [ami] is only needed by `preview --call`, but half of a login is a mistake either way.
+  bool ami_secret = !c.ami.secret.env.empty() || !c.ami.secret.file.empty();
+  if (!c.ami.user.empty() && !ami_secret)
+    ctx.error(Position{}, "ami: 'user' is set but no secret: set 'secret_env' or 'secret_file'");
+  if (c.ami.user.empty() && ami_secret)
+    ctx.error(Position{}, "ami: a secret is set but no 'user'");
+  for (auto* ref : {&c.tts.api_key, &c.onec.password, &c.ami.secret})
     if (!ref->env.empty() && !ref->file.empty())
       ctx.error(Position{}, "a secret is given both as *_env and *_file: keep one");
 }

@@ -52,7 +52,8 @@ Explanation explain(scoring::Directory& dir, const config::Config& config,
 }
 
 void check_cache(Explanation& x, const config::Config& config, const nlohmann::json& identity) {
-  tts::Cache cache(config.cache_path());
+  // Absolute, as serve-agi names the files for STREAM FILE.
+  tts::Cache cache(std::filesystem::absolute(config.cache_path()));
   std::error_code ec;
   if (!std::filesystem::is_directory(cache.root(), ec))
     return;

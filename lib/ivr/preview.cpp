@@ -1,6 +1,10 @@
 #include "ivr/preview.h"
 
+#include "tts/cache.h"
+#include "util/error.h"
 #include "util/fs.h"
+
+#include <fmt/format.h>
 
 namespace sr::ivr {
 
@@ -12,20 +16,20 @@ std::vector<std::string> fragment_keys(const Plan& plan, const config::Config& c
   return keys;
 }
 
-Preview render_preview(const Plan& plan, const config::Config& config,
-                       const nlohmann::json& identity, const tts::Cache& cache) {
-  Preview p;
+audio::Pcm render(const std::vector<std::string>& files) {
   std::vector<audio::Pcm> parts;
-  auto keys = fragment_keys(plan, config, identity);
-  for (std::size_t i = 0; i < keys.size(); ++i) {
-    if (!cache.complete(keys[i])) {
-      p.missing.push_back(plan.fragments[i].text);
-      continue;
+  for (auto& f : files) {
+    auto wav = f + ".wav";
+    try {
+      parts.push_back(audio::decode(util::read_file(wav)));
+    } catch (const Error& e) {
+      throw Error(fmt::format("preview: {}: {}", wav, e.what()));
     }
-    parts.push_back(audio::decode(util::read_file(cache.file(keys[i], "wav"))));
+    if (parts.back().rate != 8000)
+      throw Error(fmt::format("preview: {}: {} Hz, not the 8000 Hz of a cached .wav", wav,
+                              parts.back().rate));
   }
-  p.pcm = parts.empty() ? audio::Pcm{8000, {}} : audio::concat(parts);
-  return p;
+  return parts.empty() ? audio::Pcm{8000, {}} : audio::concat(parts);
 }
 
 } // namespace sr::ivr

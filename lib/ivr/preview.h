@@ -1,11 +1,10 @@
 #pragma once
 
-// What a caller would hear, as one WAV: the cached fragments of the plan, in order.
+// What a caller would hear, as one WAV: the cached fragments serve-agi plays, in order.
 
 #include "audio/audio.h"
 #include "config/config.h"
 #include "ivr/plan.h"
-#include "tts/cache.h"
 
 #include <nlohmann/json.hpp>
 
@@ -18,12 +17,9 @@ namespace sr::ivr {
 std::vector<std::string> fragment_keys(const Plan& plan, const config::Config& config,
                                        const nlohmann::json& identity);
 
-struct Preview {
-  audio::Pcm pcm;                   // 8 kHz, as a telephone caller hears it
-  std::vector<std::string> missing; // texts of fragments not in the cache
-};
-
-Preview render_preview(const Plan& plan, const config::Config& config,
-                       const nlohmann::json& identity, const tts::Cache& cache);
+// The cached fragments `files` (paths without extension, as STREAM FILE takes them) joined
+// in order from their 8 kHz .wav, as a telephone caller hears them: back to back, each with
+// the pause it was cached with (tts.padding_ms). Throws sr::Error naming a file it cannot read.
+audio::Pcm render(const std::vector<std::string>& files);
 
 } // namespace sr::ivr

@@ -5,7 +5,7 @@
 #
 #   source "$SOURCE_DIR/tests/asterisk/lib.sh"
 #   ast_setup                                   # builds or reuses the root; exit 125 = skip
-#   ast_start DIALPLAN [--bind DIR]... [--subst FROM=TO]... [--load MODULE]...
+#   ast_start DIALPLAN [--bind DIR]... [--subst FROM=TO]... [--load MODULE]... [--conf NAME=FILE]...
 #   ast_log_mark                                # later waits only look at newer log lines
 #   ast_originate Local/s@smartroute-in caller silent
 #   ast_wait_for_log 'TARGET REACHED 201' 10 || fail "..."
@@ -16,7 +16,8 @@
 # ast_start gives the instance its own directory inside the root (ROOT/tmp/smartroute-ast.*)
 # holding asterisk.conf (run, log, spool, db and cache directories all inside it), modules.conf
 # (autoload off: only what the dialplans need, start-up well under a second), logger.conf and
-# extensions.conf (DIALPLAN with each literal FROM replaced by TO). Asterisk runs as root in
+# extensions.conf (DIALPLAN with each literal FROM replaced by TO), and each --conf FILE as NAME
+# (e.g. manager.conf=FILE to enable AMI; the default one disables it). Asterisk runs as root in
 # private mount and PID namespaces: each --bind DIR (an absolute host directory, e.g. the audio
 # cache) is bind-mounted at the same path inside the root, because the absolute file names that
 # STREAM FILE receives are resolved inside the chroot. The namespaces end with Asterisk, so the
@@ -163,9 +164,9 @@ _ast_mountpoint() {
   done
 }
 
-# ast_start DIALPLAN [--bind DIR]... [--subst FROM=TO]... [--load MODULE]...
+# ast_start DIALPLAN [--bind DIR]... [--subst FROM=TO]... [--load MODULE]... [--conf NAME=FILE]...
 ast_start() {
-  local dialplan=$1 binds=() substs=() modules=("${AST_MODULES[@]}") m content pair t0 d
+  local dialplan=$1 binds=() substs=() confs=() modules=("${AST_MODULES[@]}") m content pair t0 d
   shift
   [ -f "$dialplan" ] || _ast_fail "ast_start: no dialplan file $dialplan"
   while [ $# -gt 0 ]; do
@@ -173,6 +174,7 @@ ast_start() {
       --bind) binds+=("$2") ;;
       --subst) substs+=("$2") ;;
       --load) modules+=("$2") ;;
+      --conf) confs+=("$2") ;;
       *) _ast_fail "ast_start: unknown option $1" ;;
     esac
     shift 2
@@ -242,6 +244,11 @@ EOF
     content=${content//"${pair%%=*}"/"${pair#*=}"}
   done
   printf '%s\n' "$content" >"$etc/extensions.conf"
+  for pair in "${confs[@]}"; do
+    [[ "$pair" == *.conf=* ]] || _ast_fail "ast_start: --conf wants NAME.conf=FILE, got $pair"
+    [[ "${pair%%=*}" != */* ]] || _ast_fail "ast_start: --conf NAME must be a plain file name"
+    cp "${pair#*=}" "$etc/${pair%%=*}" || _ast_fail "ast_start: cannot copy ${pair#*=}"
+  done
 
   for d in "${binds[@]}"; do
     if [[ "$d" != /* ]] || [ ! -d "$d" ]; then

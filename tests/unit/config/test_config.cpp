@@ -149,3 +149,34 @@ TEST_CASE("config: the shipped example is valid", "[config]") {
     INFO(p.message);
   CHECK(problems.empty());
 }
+
+TEST_CASE("config: [ami] defaults, a channel without {ext}, and half a login", "[config]") {
+  sr::config::Config c;
+  REQUIRE(check_text("", c).empty());
+  CHECK(c.ami.host == "127.0.0.1");
+  CHECK(c.ami.port == 5038);
+  CHECK(c.ami.channel == "PJSIP/{ext}");
+  CHECK(c.ami.originate_timeout.seconds == 30);
+  CHECK(c.ami.user.empty());
+
+  sr::config::Config ok;
+  CHECK(check_text("[ami]\nuser = \"smartroute\"\nsecret_env = \"AMI_SECRET\"\nchannel = "
+                   "\"Local/{ext}@from-internal\"\noriginate_timeout = \"20s\"\n",
+                   ok)
+            .empty());
+  CHECK(ok.ami.secret.env == "AMI_SECRET");
+  CHECK(ok.ami.originate_timeout.seconds == 20);
+
+  sr::config::Config bad;
+  auto problems = check_text("[ami]\nuser = \"smartroute\"\nchannel = \"PJSIP/201\"\n"
+                             "originate_timeout = \"1h\"\nsecret = \"hunter2\"\n",
+                             bad);
+  std::string all;
+  for (auto& p : problems)
+    all += p.message + "\n";
+  CHECK_THAT(all, Catch::Contains("ami.channel: must be a channel with {ext}"));
+  CHECK_THAT(all, Catch::Contains("ami.originate_timeout: must be between 1s and 300s"));
+  CHECK_THAT(all, Catch::Contains("'ami.secret' would put a secret in the file"));
+  CHECK_THAT(all, Catch::Contains("ami: 'user' is set but no secret"));
+  CHECK_THAT(all, !Catch::Contains("hunter2"));
+}
