@@ -11,13 +11,10 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <dirent.h>
 #include <fcntl.h>
-#include <fstream>
 #include <map>
 #include <netdb.h>
 #include <poll.h>
-#include <sstream>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -78,72 +75,6 @@ std::string probe_header(std::string_view host, int port, std::string_view uniqu
                      "agi_threadid: 0\n"
                      "\n",
                      host, port, uniqueid);
-}
-
-namespace {
-
-// Socket inodes listening on `port`, from /proc/net/tcp and tcp6.
-std::vector<std::string> listening_inodes(int port) {
-  std::vector<std::string> inodes;
-  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
-    std::ifstream in(table);
-    std::string line;
-    std::getline(in, line); // the heading
-    while (std::getline(in, line)) {
-      std::istringstream fields(line);
-      std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
-      fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
-          timeout >> inode;
-      auto colon = local.rfind(':');
-      if (state != "0A" || colon == std::string::npos)
-        continue;
-      if (std::strtol(local.c_str() + colon + 1, nullptr, 16) == port)
-        inodes.push_back(inode);
-    }
-  }
-  return inodes;
-}
-
-} // namespace
-
-std::string port_owner(int port) {
-  auto inodes = listening_inodes(port);
-  if (inodes.empty())
-    return {};
-  std::vector<std::string> links;
-  for (auto& i : inodes)
-    links.push_back("socket:[" + i + "]");
-  DIR* proc = ::opendir("/proc");
-  if (!proc)
-    return {};
-  std::string owner;
-  while (auto* e = ::readdir(proc)) {
-    if (!std::isdigit(static_cast<unsigned char>(e->d_name[0])))
-      continue;
-    auto fd_dir = fmt::format("/proc/{}/fd", e->d_name);
-    DIR* fds = ::opendir(fd_dir.c_str());
-    if (!fds)
-      continue;
-    while (auto* f = ::readdir(fds)) {
-      char target[64];
-      auto path = fd_dir + "/" + f->d_name;
-      auto n = ::readlink(path.c_str(), target, sizeof target - 1);
-      if (n <= 0)
-        continue;
-      if (std::find(links.begin(), links.end(), std::string(target, std::size_t(n))) == links.end())
-        continue;
-      std::ifstream comm(fmt::format("/proc/{}/comm", e->d_name));
-      std::string name;
-      std::getline(comm, name);
-      owner = fmt::format("{} (pid {})", name.empty() ? "?" : name, e->d_name);
-      break;
-    }
-    ::closedir(fds);
-    if (!owner.empty())
-      break;
-  }
-  ::closedir(proc);
-  return owner;
 }
 
 namespace {
@@ -239,6 +170,7 @@ struct Session {
   enum class End { closed, timeout, error } end = End::closed;
   std::vector<std::string> commands;
   std::map<std::string, std::string> variables;
+  bool foreign = false;    // its first command was not serve-agi's
   std::string first_bytes; // for a peer that is not serve-agi
   double first_ms = -1;    // header sent → first command
   double total_ms = 0;
@@ -305,6 +237,7 @@ Session talk(int fd, const std::string& header, Clock::time_point deadline) {
       if (s.commands.size() == 1 && !(words.size() == 4 && words[0] == "SET" &&
                                       words[1] == "VARIABLE" && words[2] == "SMARTROUTE_TARGET")) {
         s.end = Session::End::error; // not serve-agi: answer nothing
+        s.foreign = true;
         s.total_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
         return s;
       }
@@ -325,87 +258,105 @@ std::string printable(std::string_view bytes) {
   return out;
 }
 
+// Where the test call went and what it found there.
+struct TestCall {
+  std::string host;
+  std::string where; // "127.0.0.1:4574", for messages
+  std::string owner; // "smartroute (pid 812)", "" when unknown
+  std::string uniqueid;
+  std::chrono::milliseconds timeout;
+};
+
+// The verdict on a peer that never behaved like serve-agi.
+Result not_serve_agi(const TestCall& p, const Session& s) {
+  auto foreign = [&](std::string what) {
+    return Result{"agi", Status::fail,
+                  fmt::format("{} on {} is not serve-agi: {}",
+                              p.owner.empty() ? "the program" : p.owner, p.where, what),
+                  "stop it, or give serve-agi another agi.port (FreePBX's own FastAGI uses "
+                  "4573)"};
+  };
+  bool silent = s.end == Session::End::timeout;
+  if (!s.commands.empty())
+    return foreign(fmt::format("its first command was '{}'", printable(s.commands[0])));
+  if (p.owner.starts_with("smartroute "))
+    return {"agi", Status::fail,
+            fmt::format("serve-agi ({}) on {} {} without a command", p.owner, p.where,
+                        silent ? "stayed silent" : "closed the test call"),
+            silent
+                ? "look at its log; restart it"
+                : fmt::format("add {} to agi.allow, or look at its log (event=refused)", p.host)};
+  if (s.first_bytes.empty())
+    return foreign(silent ? "it sent no AGI command" : "it closed the connection without a word");
+  return foreign(fmt::format("it answered '{}'", printable(s.first_bytes)));
+}
+
+// The verdict on a test call that serve-agi took: it must end with a target.
+Result judge(const TestCall& p, const Session& s) {
+  auto get = [&](const char* name) {
+    auto it = s.variables.find(name);
+    return it == s.variables.end() ? std::string() : it->second;
+  };
+  auto target = get("SMARTROUTE_TARGET");
+  auto result = get("SMARTROUTE_RESULT");
+  auto fail = [](std::string message, std::string fix) {
+    return Result{"agi", Status::fail, std::move(message), std::move(fix)};
+  };
+  if (s.end == Session::End::timeout)
+    return fail(fmt::format("serve-agi on {} did not end a test call within {} ms ({} commands)",
+                            p.where, p.timeout.count(), s.commands.size()),
+                "look at its log; check routing.repeats and routing.digit_timeout");
+  if (result.empty())
+    return fail(fmt::format("serve-agi on {} ended a test call without SMARTROUTE_RESULT "
+                            "(target '{}')",
+                            p.where, target),
+                "look at its log (event=overloaded? raise agi.max_sessions)");
+  if (target.empty())
+    return fail(fmt::format("serve-agi on {} answered a test call with an empty target ({})",
+                            p.where, result),
+                "set routing.default_number and routing.emergency_number");
+  if (result == "emergency")
+    return fail(fmt::format("serve-agi on {} answered a test call with the emergency target {}",
+                            p.where, target),
+                fmt::format("its log line for uniqueid={} gives the reason", p.uniqueid));
+  return {"agi", Status::ok,
+          fmt::format("serve-agi on {} answered a test call in {:.1f} ms: target {} ({}), {} "
+                      "commands in {:.1f} ms",
+                      p.where, s.first_ms, target, result, s.commands.size(), s.total_ms),
+          ""};
+}
+
 } // namespace
 
 Result check_agi(const config::Config& config, std::chrono::milliseconds timeout) {
-  Result r{"agi", Status::ok, "", ""};
-  auto host = config.agi.listen;
-  if (host == "0.0.0.0" || host.empty())
-    host = "127.0.0.1";
-  else if (host == "::")
-    host = "::1";
+  TestCall p;
+  p.host = config.agi.listen;
+  if (p.host == "0.0.0.0" || p.host.empty())
+    p.host = "127.0.0.1";
+  else if (p.host == "::")
+    p.host = "::1";
   int port = int(config.agi.port);
-  auto where =
-      fmt::format("{}:{}", host.find(':') != std::string::npos ? "[" + host + "]" : host, port);
+  p.where = fmt::format("{}:{}",
+                        p.host.find(':') != std::string::npos ? "[" + p.host + "]" : p.host, port);
+  p.timeout = timeout;
   auto deadline = Clock::now() + timeout;
-  auto c = connect_to(host, port, deadline);
+  auto c = connect_to(p.host, port, deadline);
   if (c.error == ECONNREFUSED)
     return {"agi", Status::warn,
-            fmt::format("nothing listens on {}: serve-agi is not running", where),
+            fmt::format("nothing listens on {}: serve-agi is not running", p.where),
             "start it (systemctl start smartroute-agi, or 'smartroute serve-agi'), or "
             "correct agi.listen / agi.port"};
   if (c.error)
     return {
         "agi", Status::fail,
-        fmt::format("cannot connect to {}: {}", where,
+        fmt::format("cannot connect to {}: {}", p.where,
                     c.error == ETIMEDOUT ? "no answer within the timeout" : std::strerror(c.error)),
         "check agi.listen and any firewall on this machine"};
-  auto owner = port_owner(port);
-  bool ours = owner.starts_with("smartroute ");
-  auto uniqueid =
-      fmt::format("{}{}.{}", agi::k_probe_uniqueid_prefix, ::getpid(),
-                  std::chrono::system_clock::now().time_since_epoch().count() % 1000000);
-  auto s = talk(c.fd.get(), probe_header(host, port, uniqueid), deadline);
-  auto foreign = [&](std::string what) {
-    return Result{"agi", Status::fail,
-                  fmt::format("{} on {} is not serve-agi: {}",
-                              owner.empty() ? "the program" : owner, where, what),
-                  "stop it, or give serve-agi another agi.port (FreePBX's own FastAGI uses "
-                  "4573)"};
-  };
-  if (s.commands.empty()) {
-    if (ours)
-      return {
-          "agi", Status::fail,
-          fmt::format("serve-agi ({}) on {} {} without a command", owner, where,
-                      s.end == Session::End::timeout ? "stayed silent" : "closed the test call"),
-          s.end == Session::End::timeout
-              ? "look at its log; restart it"
-              : fmt::format("add {} to agi.allow, or look at its log (event=refused)", host)};
-    if (s.first_bytes.empty())
-      return foreign(s.end == Session::End::timeout ? "it sent no AGI command"
-                                                    : "it closed the connection without a word");
-    return foreign(fmt::format("it answered '{}'", printable(s.first_bytes)));
-  }
-  if (s.end == Session::End::error && s.commands.size() == 1)
-    return foreign(fmt::format("its first command was '{}'", printable(s.commands[0])));
-  auto target = s.variables["SMARTROUTE_TARGET"];
-  auto result = s.variables.count("SMARTROUTE_RESULT") ? s.variables["SMARTROUTE_RESULT"] : "";
-  if (s.end == Session::End::timeout)
-    return {"agi", Status::fail,
-            fmt::format("serve-agi on {} did not end a test call within {} ms ({} commands)", where,
-                        timeout.count(), s.commands.size()),
-            "look at its log; check routing.repeats and routing.digit_timeout"};
-  if (result.empty())
-    return {"agi", Status::fail,
-            fmt::format("serve-agi on {} ended a test call without SMARTROUTE_RESULT (target "
-                        "'{}')",
-                        where, target),
-            "look at its log (event=overloaded? raise agi.max_sessions)"};
-  if (target.empty())
-    return {"agi", Status::fail,
-            fmt::format("serve-agi on {} answered a test call with an empty target ({})", where,
-                        result),
-            "set routing.default_number and routing.emergency_number"};
-  if (result == "emergency")
-    return {"agi", Status::fail,
-            fmt::format("serve-agi on {} answered a test call with the emergency target {}", where,
-                        target),
-            fmt::format("its log line for uniqueid={} gives the reason", uniqueid)};
-  r.message = fmt::format("serve-agi on {} answered a test call in {:.1f} ms: target {} ({}), "
-                          "{} commands in {:.1f} ms",
-                          where, s.first_ms, target, result, s.commands.size(), s.total_ms);
-  return r;
+  p.owner = port_owner(port);
+  p.uniqueid = fmt::format("{}{}.{}", agi::k_probe_uniqueid_prefix, ::getpid(),
+                           std::chrono::system_clock::now().time_since_epoch().count() % 1000000);
+  auto s = talk(c.fd.get(), probe_header(p.host, port, p.uniqueid), deadline);
+  return s.commands.empty() || s.foreign ? not_serve_agi(p, s) : judge(p, s);
 }
 
 } // namespace sr::doctor

@@ -63,8 +63,11 @@ Result check_secrets(const config::Config& config) {
     files.push_back({"onec.password_file", config.onec.password.file, true});
   if (!config.tts.api_key.file.empty())
     files.push_back({"tts.api_key_file", config.tts.api_key.file, true});
-  bool references = !config.onec.password.env.empty() || !config.onec.password.file.empty() ||
-                    !config.tts.api_key.env.empty() || !config.tts.api_key.file.empty();
+  if (!config.ami.secret.file.empty())
+    files.push_back({"ami.secret_file", config.ami.secret.file, true});
+  bool references = false;
+  for (auto* ref : {&config.onec.password, &config.tts.api_key, &config.ami.secret})
+    references = references || !ref->env.empty() || !ref->file.empty();
   if (!config.file.empty() && references)
     files.push_back({"the configuration", config.file.string(), false});
   if (files.empty())
