@@ -76,6 +76,12 @@ std::string describe_error(const http::Response& response, std::string_view what
                        "role for OData access (УдаленныйДоступOData) and read rights",
                        what, user, response.status, said);
   case 404:
+    if (!from_1c)
+      return fmt::format("{}: the web server answered HTTP 404 with its own page (Content-Type "
+                         "'{}', starting '{}'), not 1C's OData service: check onec.url (the "
+                         "infobase's publication address followed by /odata/standard.odata/) "
+                         "and that the infobase is published on that web server",
+                         what, response.header("Content-Type"), body_start(response.body));
     if (code == "9")
       return fmt::format("{}: not found (HTTP 404, code 9){}", what, said);
     return fmt::format("{}: 1C has no such entity set (HTTP 404){}; check the name, and that the "

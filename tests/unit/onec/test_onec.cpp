@@ -239,6 +239,12 @@ TEST_CASE("OData errors name what to check", "[onec]") {
   html.body = "<html><head><title>502 Bad Gateway</title></head></html>";
   CHECK_THAT(text(html), Catch::Contains("HTTP 502") && Catch::Contains("502 Bad Gateway") &&
                              Catch::Contains("web server or proxy"));
+  // A wrong publication path: the web server's own 404 page, not 1C's "no such entity set".
+  html.status = 404;
+  html.body = "<!DOCTYPE html>\n<html><head><title>404 - File or directory not found.</title>";
+  CHECK_THAT(text(html), Catch::Contains("HTTP 404 with its own page") &&
+                             Catch::Contains("check onec.url") &&
+                             !Catch::Contains("no such entity set"));
 }
 
 TEST_CASE("scan: keyset pages in 1C's order, encoded URLs, retries", "[onec]") {
