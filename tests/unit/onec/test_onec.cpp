@@ -1,6 +1,8 @@
 #include "onec/contacts.h"
 #include "onec/metadata.h"
 #include "onec/odata.h"
+#include "onec/page.h"
+#include "onec/refs.h"
 #include "onec/sync.h"
 
 #include <catch2/catch.hpp>
@@ -71,6 +73,15 @@ config::Config trade_config() {
   c.documents = {call};
   return c;
 }
+
+// The rows of a tabular section given as a JSON array, read as sync reads them.
+struct Section {
+  onec::Page page;
+  explicit Section(const std::string& rows) {
+    REQUIRE(page.read(R"({"value": [{"Section": )" + rows + "}]}"));
+  }
+  std::span<const onec::Row> rows() const { return page.rows()[0].section("Section"); }
+};
 
 bool mentions(const std::vector<onec::Problem>& problems, std::string_view text) {
   for (auto& p : problems)
@@ -181,7 +192,7 @@ TEST_CASE("mapping: every problem is reported with its fix", "[onec]") {
 TEST_CASE("contact information: numbers people type in 1C", "[onec]") {
   phone::Normalizer normalizer;
   onec::Contacts contacts{"КонтактнаяИнформация", true, true};
-  auto rows = nlohmann::json::parse(R"([
+  Section rows(R"([
     {"Тип": "Телефон", "Представление": "+7 (495) 123-45-67, доб. 204", "НомерТелефона": "74951234567",
      "Значение": "{\"version\":5,\"value\":\"+7 (495) 123-45-67, доб. 204\",\"type\":\"Телефон\",\"countryCode\":\"+7\",\"areaCode\":\"495\",\"number\":\"123-45-67\",\"extNumber\":\"204\"}"},
     {"Тип": "АдресЭлектроннойПочты", "Представление": "info@romashka.example", "Значение": ""},
@@ -190,7 +201,7 @@ TEST_CASE("contact information: numbers people type in 1C", "[onec]") {
     {"Тип": "Телефон", "Представление": "звонить секретарю", "НомерТелефона": "", "Значение": ""},
     {"Тип": "Телефон", "Представление": "+7 (495) 123-45-67", "Значение": ""}
   ])");
-  auto found = onec::read_phones(rows, contacts, "Телефон", normalizer);
+  auto found = onec::read_phones(rows.rows(), contacts, "Телефон", normalizer);
   REQUIRE(found.numbers.size() == 5);
   CHECK(found.numbers[0].number.value == "+74951234567");
   CHECK(found.numbers[0].raw == "+7 (495) 123-45-67, доб. 204");
@@ -204,8 +215,8 @@ TEST_CASE("contact information: numbers people type in 1C", "[onec]") {
   CHECK(found.invalid[0] == "звонить секретарю");
 
   // A user whose only phone row is the short internal number.
-  auto desk = nlohmann::json::parse(R"([{"Тип": "Телефон", "Представление": "312"}])");
-  auto user = onec::read_phones(desk, contacts, "Телефон", normalizer);
+  Section desk(R"([{"Тип": "Телефон", "Представление": "312"}])");
+  auto user = onec::read_phones(desk.rows(), contacts, "Телефон", normalizer);
   CHECK(user.numbers.empty());
   CHECK(user.extension == "312");
 }
@@ -256,9 +267,9 @@ TEST_CASE("scan: keyset pages in 1C's order, encoded URLs, retries", "[onec]") {
   ScriptedHttp http;
   onec::OData odata(http, s, "пароль");
   std::vector<std::string> got;
-  auto collect = [&](nlohmann::json& rows) {
-    for (auto& r : rows)
-      got.push_back(r["Ref_Key"].get<std::string>());
+  auto collect = [&](const onec::Page& page) {
+    for (auto& r : page.rows())
+      got.push_back(std::string(r.text("Ref_Key")));
   };
 
   SECTION("pages until a short one; the cursor is the last row returned") {
@@ -312,4 +323,76 @@ TEST_CASE("scan: keyset pages in 1C's order, encoded URLs, retries", "[onec]") {
     CHECK_THROWS_WITH(odata.scan("Catalog_X", {}, collect),
                       Catch::Contains("not JSON") && Catch::Contains("text/html"));
   }
+}
+
+TEST_CASE("page: rows, cells and tabular sections of 1C's JSON, memory reused", "[onec]") {
+  onec::Page page;
+  REQUIRE(page.read(R"js({"odata.metadata": "http://1c/$metadata#Catalog_X",
+    "value": [
+      {"Ref_Key": "3f2a1c10-6e0b-11ee-8f3a-005056a1c2d3", "DeletionMark": false, "Code": "  00012 ",
+       "LineNumber": "1", "Сумма": 28990, "Доля": 0.25, "Пусто": null, "Описание": "a \"b\" \u0436",
+       "X@navigationLinkUrl": "Catalog_X(guid'…')", "Obj": {"a": [1, {"b": 2}]},
+       "КонтактнаяИнформация": [{"Тип": "Телефон", "Представление": "+7 921 555-01-02"},
+                                {"Тип": "АдресЭП", "Вложено": {"x": 1}, "Представление": "a@b"}]},
+      {"Ref_Key": "0a9d44b2-9c41-11ee-8f3a-005056a1c2d3", "DeletionMark": true},
+      17
+    ]})js"));
+  REQUIRE(page.has_value());
+  auto rows = page.rows();
+  REQUIRE(rows.size() == 3);
+  auto& r = rows[0];
+  CHECK(r.text("Ref_Key") == "3f2a1c10-6e0b-11ee-8f3a-005056a1c2d3");
+  CHECK(!r.flag("DeletionMark"));
+  CHECK(rows[1].flag("DeletionMark"));
+  CHECK(r.text("Code") == "  00012 ");
+  CHECK(r.text("Сумма").empty()); // a number is not text
+  REQUIRE(r.find("Сумма"));
+  CHECK(r.find("Сумма")->text == "28990");
+  CHECK(r.find("Доля")->text == "0.25");
+  CHECK(r.find("Пусто")->type == onec::Cell::Type::null);
+  CHECK(r.text("Описание") == "a \"b\" ж");
+  CHECK(r.find("Obj")->type == onec::Cell::Type::null); // objects in cells are skipped
+  auto contacts = r.section("КонтактнаяИнформация");
+  REQUIRE(contacts.size() == 2);
+  CHECK(contacts[0].text("Представление") == "+7 921 555-01-02");
+  CHECK(contacts[1].text("Представление") == "a@b");
+  CHECK(r.section("Ref_Key").empty());
+  CHECK(rows[2].cells().empty()); // not an object: a row without properties
+  CHECK(r.text("Нет").empty());
+
+  // The next page overwrites the last one.
+  REQUIRE(page.read(R"js({"value": [{"Ref_Key": "51c7e2a4-6e0b-11ee-8f3a-005056a1c2d3"}]})js"));
+  REQUIRE(page.rows().size() == 1);
+  CHECK(page.rows()[0].text("Ref_Key") == "51c7e2a4-6e0b-11ee-8f3a-005056a1c2d3");
+  CHECK(page.rows()[0].section("КонтактнаяИнформация").empty());
+  REQUIRE(page.read(R"js({"value": []})js"));
+  CHECK(page.has_value());
+  CHECK(page.rows().empty());
+
+  REQUIRE(page.read(R"js({"odata.error": {"code": "6"}})js"));
+  CHECK(!page.has_value());
+  CHECK(!page.read("<html>502 Bad Gateway</html>"));
+  CHECK(!page.read(R"js({"value": [{"Ref_Key": "x"}])js"));
+}
+
+TEST_CASE("refs: GUIDs as bytes in text order, looked up in a sorted index", "[onec]") {
+  auto a = onec::parse_guid("3f2a1c10-6e0b-11ee-8f3a-005056a1c2d3");
+  REQUIRE(a);
+  CHECK(onec::parse_guid("3F2A1C10-6E0B-11EE-8F3A-005056A1C2D3") == a);
+  CHECK(!onec::parse_guid("3f2a1c10-6e0b-11ee-8f3a-005056a1c2d"));
+  CHECK(!onec::parse_guid("3f2a1c10x6e0b-11ee-8f3a-005056a1c2d3"));
+  CHECK(!onec::parse_guid("3f2a1c10-6e0b-11ee-8f3a-005056a1c2dg"));
+  auto b = onec::parse_guid("3f2a1c10-6e0b-11ee-8f3a-005056a1c2d4");
+  auto c = onec::parse_guid("0a9d44b2-9c41-11ee-8f3a-005056a1c2d3");
+  CHECK(*c < *a);
+  CHECK(*a < *b);
+  onec::RefIndex index;
+  index.add(*b, 7);
+  index.add(*a, 9);
+  index.add(*a, 3); // of two ids, the smaller wins
+  index.seal();
+  CHECK(index.size() == 2);
+  CHECK(index.find(*a) == 3);
+  CHECK(index.find(*b) == 7);
+  CHECK(!index.find(*c));
 }
