@@ -1,8 +1,6 @@
 #include "onec/page.h"
 
-#include <nlohmann/json.hpp>
-
-#include <charconv>
+#include <cstdint>
 
 namespace sr::onec {
 
@@ -50,9 +48,9 @@ Row& Cell::add_row() {
   return r;
 }
 
-// nlohmann's SAX events into a Page: the root object's "value" array holds the rows (level 3
-// objects), a row's array property is a tabular section whose objects hold flat cells. Anything
-// else (other root keys, objects inside cells, deeper nesting) is skipped.
+// The events of a JSON text into a Page: the root object's "value" array holds the rows, a
+// row's array property is a tabular section whose objects hold flat cells. Anything else
+// (other root keys, objects inside cells, deeper nesting) is skipped.
 class PageReader {
 public:
   explicit PageReader(Page& page) : m_page(page) {
@@ -60,57 +58,41 @@ public:
     m_page.m_has_value = false;
   }
 
-  bool null() { return scalar(Cell::Type::null, {}); }
-  bool boolean(bool v) { return scalar(Cell::Type::boolean, v ? "true" : "false"); }
-  bool number_integer(std::int64_t v) { return number(v); }
-  bool number_unsigned(std::uint64_t v) { return number(v); }
-  bool number_float(double, const std::string& raw) { return scalar(Cell::Type::number, raw); }
-  bool string(std::string& v) { return scalar(Cell::Type::string, v); }
-  bool binary(std::vector<std::uint8_t>&) { return true; }
+  void null() { scalar(Cell::Type::null, {}); }
+  void boolean(bool v) { scalar(Cell::Type::boolean, v ? "true" : "false"); }
+  void number(std::string_view raw) { scalar(Cell::Type::number, raw); }
+  void string(std::string_view v) { scalar(Cell::Type::string, v); }
 
-  bool start_object(std::size_t) {
+  void start_object() {
     if (m_skip > 0 || !open_object())
       ++m_skip;
-    return true;
   }
-  bool end_object() { return close(); }
-  bool start_array(std::size_t) {
+  void end_object() { close(); }
+  void start_array() {
     if (m_skip > 0 || !open_array())
       ++m_skip;
-    return true;
   }
-  bool end_array() { return close(); }
+  void end_array() { close(); }
 
-  bool key(std::string& k) {
+  void key(std::string_view k) {
     if (m_skip > 0)
-      return true;
+      return;
     if (m_level == Level::root)
       m_value_key = k == "value";
     else if (m_level == Level::row_object)
       (m_cell = &m_row->add())->name.assign(k);
     else if (m_level == Level::section_object)
       (m_section_cell = &m_section_row->add())->name.assign(k);
-    return true;
-  }
-
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
-    return false;
   }
 
 private:
   // Where the reader is: the containers it keeps, from the outside in.
   enum class Level { none, root, value_array, row_object, section_array, section_object };
 
-  template <class N> bool number(N v) {
-    char buffer[24];
-    auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
-    return scalar(Cell::Type::number, std::string_view(buffer, std::size_t(end - buffer)));
-  }
-
-  bool scalar(Cell::Type type, std::string_view text) {
+  void scalar(Cell::Type type, std::string_view text) {
     Cell* cell = nullptr;
     if (m_skip > 0)
-      return true;
+      return;
     if (m_level == Level::row_object)
       cell = m_cell;
     else if (m_level == Level::section_object)
@@ -121,7 +103,6 @@ private:
       cell->type = type;
       cell->text.assign(text);
     }
-    return true;
   }
 
   // Enters an object where one is expected (the root, a row, a row of a tabular section);
@@ -163,10 +144,10 @@ private:
     return true;
   }
 
-  bool close() {
+  void close() {
     if (m_skip > 0) {
       --m_skip;
-      return true;
+      return;
     }
     switch (m_level) {
     case Level::root:
@@ -188,7 +169,6 @@ private:
     case Level::none:
       break;
     }
-    return true;
   }
 
   void add_row() {
@@ -209,9 +189,294 @@ private:
   Cell* m_section_cell = nullptr;
 };
 
+namespace {
+
+// A strict JSON (RFC 8259) reader feeding a PageReader. 1C's pages are tens of megabytes of
+// short strings: a string without escapes is handed over as a view into the body, and the
+// scan for its end looks at each byte once.
+class Scanner {
+public:
+  Scanner(std::string_view text, PageReader& out)
+      : m_p(text.data()), m_end(text.data() + text.size()), m_out(out) {}
+
+  bool run() {
+    skip_space();
+    if (!value(0))
+      return false;
+    skip_space();
+    return m_p == m_end;
+  }
+
+private:
+  static constexpr int k_max_depth = 64;
+
+  void skip_space() {
+    while (m_p < m_end && (*m_p == ' ' || *m_p == '\n' || *m_p == '\r' || *m_p == '\t'))
+      ++m_p;
+  }
+
+  bool value(int depth) {
+    if (m_p == m_end)
+      return false;
+    switch (*m_p) {
+    case '{':
+      return object(depth);
+    case '[':
+      return array(depth);
+    case '"': {
+      std::string_view s;
+      if (!string(s))
+        return false;
+      m_out.string(s);
+      return true;
+    }
+    case 't':
+      return literal("true") && (m_out.boolean(true), true);
+    case 'f':
+      return literal("false") && (m_out.boolean(false), true);
+    case 'n':
+      return literal("null") && (m_out.null(), true);
+    default:
+      return number();
+    }
+  }
+
+  bool object(int depth) {
+    if (depth >= k_max_depth)
+      return false;
+    ++m_p;
+    m_out.start_object();
+    skip_space();
+    if (m_p < m_end && *m_p == '}') {
+      ++m_p;
+      m_out.end_object();
+      return true;
+    }
+    for (;;) {
+      skip_space();
+      std::string_view key;
+      if (m_p == m_end || *m_p != '"' || !string(key))
+        return false;
+      m_out.key(key);
+      skip_space();
+      if (m_p == m_end || *m_p != ':')
+        return false;
+      ++m_p;
+      skip_space();
+      if (!value(depth + 1))
+        return false;
+      skip_space();
+      if (m_p == m_end)
+        return false;
+      if (*m_p == ',') {
+        ++m_p;
+        continue;
+      }
+      if (*m_p != '}')
+        return false;
+      ++m_p;
+      m_out.end_object();
+      return true;
+    }
+  }
+
+  bool array(int depth) {
+    if (depth >= k_max_depth)
+      return false;
+    ++m_p;
+    m_out.start_array();
+    skip_space();
+    if (m_p < m_end && *m_p == ']') {
+      ++m_p;
+      m_out.end_array();
+      return true;
+    }
+    for (;;) {
+      skip_space();
+      if (!value(depth + 1))
+        return false;
+      skip_space();
+      if (m_p == m_end)
+        return false;
+      if (*m_p == ',') {
+        ++m_p;
+        continue;
+      }
+      if (*m_p != ']')
+        return false;
+      ++m_p;
+      m_out.end_array();
+      return true;
+    }
+  }
+
+  bool literal(std::string_view word) {
+    if (std::size_t(m_end - m_p) < word.size() || std::string_view(m_p, word.size()) != word)
+      return false;
+    m_p += word.size();
+    return true;
+  }
+
+  // -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, handed over as written.
+  bool number() {
+    auto start = m_p;
+    auto digits = [&] {
+      auto from = m_p;
+      while (m_p < m_end && *m_p >= '0' && *m_p <= '9')
+        ++m_p;
+      return m_p > from;
+    };
+    if (m_p < m_end && *m_p == '-')
+      ++m_p;
+    if (m_p < m_end && *m_p == '0')
+      ++m_p;
+    else if (!digits())
+      return false;
+    if (m_p < m_end && *m_p == '.') {
+      ++m_p;
+      if (!digits())
+        return false;
+    }
+    if (m_p < m_end && (*m_p == 'e' || *m_p == 'E')) {
+      ++m_p;
+      if (m_p < m_end && (*m_p == '+' || *m_p == '-'))
+        ++m_p;
+      if (!digits())
+        return false;
+    }
+    m_out.number(std::string_view(start, std::size_t(m_p - start)));
+    return true;
+  }
+
+  bool string(std::string_view& out) {
+    ++m_p; // the opening quote
+    auto start = m_p;
+    while (m_p < m_end) {
+      auto c = static_cast<unsigned char>(*m_p);
+      if (c == '"') {
+        out = std::string_view(start, std::size_t(m_p - start));
+        ++m_p;
+        return true;
+      }
+      if (c == '\\')
+        break;
+      if (c < 0x20)
+        return false;
+      ++m_p;
+    }
+    // Escapes: the text is decoded into a buffer.
+    m_buffer.assign(start, m_p);
+    while (m_p < m_end) {
+      auto c = static_cast<unsigned char>(*m_p++);
+      if (c == '"') {
+        out = m_buffer;
+        return true;
+      }
+      if (c < 0x20)
+        return false;
+      if (c != '\\') {
+        m_buffer.push_back(char(c));
+        continue;
+      }
+      if (m_p == m_end)
+        return false;
+      switch (*m_p++) {
+      case '"':
+        m_buffer.push_back('"');
+        break;
+      case '\\':
+        m_buffer.push_back('\\');
+        break;
+      case '/':
+        m_buffer.push_back('/');
+        break;
+      case 'b':
+        m_buffer.push_back('\b');
+        break;
+      case 'f':
+        m_buffer.push_back('\f');
+        break;
+      case 'n':
+        m_buffer.push_back('\n');
+        break;
+      case 'r':
+        m_buffer.push_back('\r');
+        break;
+      case 't':
+        m_buffer.push_back('\t');
+        break;
+      case 'u':
+        if (!unicode_escape())
+          return false;
+        break;
+      default:
+        return false;
+      }
+    }
+    return false;
+  }
+
+  bool hex4(std::uint32_t& out) {
+    if (m_end - m_p < 4)
+      return false;
+    out = 0;
+    for (int i = 0; i < 4; ++i) {
+      char c = *m_p++;
+      int d = c >= '0' && c <= '9'   ? c - '0'
+              : c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                     : -1;
+      if (d < 0)
+        return false;
+      out = out << 4 | std::uint32_t(d);
+    }
+    return true;
+  }
+
+  // After "\u": a code point, or a surrogate pair, as UTF-8; a lone surrogate is an error.
+  bool unicode_escape() {
+    std::uint32_t cp;
+    if (!hex4(cp) || (cp >= 0xDC00 && cp <= 0xDFFF))
+      return false;
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+      std::uint32_t low;
+      if (m_end - m_p < 2 || m_p[0] != '\\' || m_p[1] != 'u')
+        return false;
+      m_p += 2;
+      if (!hex4(low) || low < 0xDC00 || low > 0xDFFF)
+        return false;
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+    }
+    auto put = [&](std::uint32_t byte) { m_buffer.push_back(char(byte)); };
+    if (cp < 0x80) {
+      put(cp);
+    } else if (cp < 0x800) {
+      put(0xC0 | cp >> 6);
+      put(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      put(0xE0 | cp >> 12);
+      put(0x80 | (cp >> 6 & 0x3F));
+      put(0x80 | (cp & 0x3F));
+    } else {
+      put(0xF0 | cp >> 18);
+      put(0x80 | (cp >> 12 & 0x3F));
+      put(0x80 | (cp >> 6 & 0x3F));
+      put(0x80 | (cp & 0x3F));
+    }
+    return true;
+  }
+
+  const char* m_p;
+  const char* m_end;
+  PageReader& m_out;
+  std::string m_buffer;
+};
+
+} // namespace
+
 bool Page::read(std::string_view json) {
   PageReader reader(*this);
-  return nlohmann::json::sax_parse(json.begin(), json.end(), &reader);
+  return Scanner(json, reader).run();
 }
 
 } // namespace sr::onec

@@ -22,7 +22,7 @@ std::optional<Guid> parse_guid(std::string_view text) {
   if (text.size() != 36)
     return std::nullopt;
   Guid g;
-  std::size_t out = 0;
+  int nibbles = 0;
   for (std::size_t i = 0; i < 36;) {
     if (i == 8 || i == 13 || i == 18 || i == 23) {
       if (text[i] != '-')
@@ -30,11 +30,11 @@ std::optional<Guid> parse_guid(std::string_view text) {
       ++i;
       continue;
     }
-    int hi = hex(text[i]), lo = hex(text[i + 1]);
-    if (hi < 0 || lo < 0)
+    int d = hex(text[i++]);
+    if (d < 0)
       return std::nullopt;
-    g.bytes[out++] = std::uint8_t(hi << 4 | lo);
-    i += 2;
+    auto& half = nibbles++ < 16 ? g.high : g.low;
+    half = half << 4 | std::uint64_t(d);
   }
   return g;
 }

@@ -4,7 +4,6 @@
 // employee a reference names, and what the store already holds of a document. Sorted vectors
 // in memory answer in a binary search what a prepared SQLite statement answers in microseconds.
 
-#include <array>
 #include <compare>
 #include <cstdint>
 #include <optional>
@@ -14,9 +13,10 @@
 
 namespace sr::onec {
 
-// A GUID's 16 bytes in the order of its text, so that byte order is the order of the text.
+// A GUID's 16 bytes as two big-endian integers: their order is the order of the text, and a
+// comparison is two integer compares.
 struct Guid {
-  std::array<std::uint8_t, 16> bytes{};
+  std::uint64_t high = 0, low = 0;
   auto operator<=>(const Guid&) const = default;
 };
 

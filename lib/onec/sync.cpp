@@ -23,6 +23,9 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view k_zero_guid = "00000000-0000-0000-0000-000000000000";
 constexpr std::string_view k_type_prefix = "StandardODATA.";
+// Up to this many interactions in the store, a first sync rebuilds the per-client index rather
+// than updating it row by row: sorting them again costs less than the random inserts it saves.
+constexpr std::int64_t k_bulk_store_rows = 100'000;
 
 // A string property of a row ("" when absent, null or not a string), trimmed: 1C pads
 // fixed-length strings with spaces.
@@ -438,8 +441,10 @@ void Syncer::documents(const DocumentMapping& d) {
   std::vector<LocalDocument> local;
   std::vector<std::int64_t> gone; // rows whose key is no GUID: never returned by 1C
   {
-    auto st = m_db.prepare("SELECT id, doc_key, at, client, employee FROM interactions WHERE "
-                           "source = 2 AND doc_type = ?");
+    // A pass over the table: through the (source, doc_type, doc_key) index every row would
+    // cost a seek.
+    auto st = m_db.prepare("SELECT id, doc_key, at, client, employee FROM interactions "
+                           "NOT INDEXED WHERE source = 2 AND doc_type = ?");
     st.bind(1, doc_type);
     while (st.step()) {
       auto key = parse_guid(st.column_text(1));
@@ -582,8 +587,23 @@ SyncReport Syncer::run() {
     users();
   if (!m_mapping.clients.set.empty())
     clients();
+  // A first sync into a store with few interactions brings most of them: like a bulk import it
+  // builds the per-client index once at the end (a sort) instead of inserting into it in random
+  // order, and asks for a full `score` instead of marking clients one row at a time.
+  bool bulk = !m_mapping.documents.empty() &&
+              m_db.scalar("SELECT count(*) FROM interactions") <= k_bulk_store_rows &&
+              m_db.scalar("SELECT count(*) FROM interactions WHERE source = 2") == 0;
+  if (bulk) {
+    m_db.exec("DROP INDEX interactions_client");
+    m_db.exec(store::k_drop_score_dirty_triggers);
+  }
   for (auto& d : m_mapping.documents)
     documents(d);
+  if (bulk) {
+    m_db.exec(store::k_interactions_client_index);
+    m_db.exec(store::k_score_dirty_triggers);
+    store::set_meta(m_db, "score_full_needed", "1");
+  }
   store::set_meta(m_db, "onec_mapping", print);
   store::set_meta(m_db, "last_sync", util::format_utc(m_now));
   m_report.transfer = m_odata.stats();

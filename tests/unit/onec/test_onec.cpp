@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <deque>
+#include <fstream>
 
 using namespace sr;
 
@@ -395,4 +396,78 @@ TEST_CASE("refs: GUIDs as bytes in text order, looked up in a sorted index", "[o
   CHECK(index.find(*a) == 3);
   CHECK(index.find(*b) == 7);
   CHECK(!index.find(*c));
+}
+
+TEST_CASE("page: strict JSON, escapes and numbers as 1C may send them", "[onec]") {
+  onec::Page page;
+  auto one = [&](const std::string& value) -> std::string {
+    if (!page.read(R"({"value": [{"x": )" + value + "}]}"))
+      return "<error>";
+    auto* c = page.rows()[0].find("x");
+    return c ? c->text : "<none>";
+  };
+  CHECK(one(R"("\u0416\u0436 \"q\" \\ \/ \b\f\n\r\t")") == "Жж \"q\" \\ / \b\f\n\r\t");
+  CHECK(one(R"("\ud83d\ude00")") == "\xF0\x9F\x98\x80"); // a surrogate pair
+  CHECK(one(R"("\u00e9\u0800")") == "\xC3\xA9\xE0\xA0\x80");
+  CHECK(one(R"("\ud83d")") == "<error>"); // a lone surrogate
+  CHECK(one(R"("\ude00")") == "<error>");
+  CHECK(one(R"("\x")") == "<error>");
+  CHECK(one(R"("\u12")") == "<error>");
+  CHECK(one("\"a\tb\"") == "<error>"); // control characters must be escaped
+  CHECK(one("\"Ромашка\"") == "Ромашка");
+  for (auto n : {"0", "-0", "28990", "-12.5", "1e5", "1.5E-3", "0.25"})
+    CHECK(one(n) == n);
+  for (auto n : {"01", "-", "1.", ".5", "1e", "+1", "0x10", "NaN"})
+    CHECK(one(n) == "<error>");
+  CHECK(one("true") == "true");
+  CHECK(one("nul") == "<error>");
+  CHECK(!page.read(R"({"value": [1,]})"));                          // trailing comma
+  CHECK(!page.read(R"({"value": [1]} x)"));                         // trailing text
+  CHECK(!page.read(R"({"value" [1]})"));                            // no colon
+  CHECK(!page.read(R"({value: [1]})"));                             // unquoted key
+  CHECK(!page.read(R"({"value": [1])"));                            // cut off
+  CHECK(page.read(" \r\n\t{ \"value\" : [ ] } \n"));                // whitespace anywhere
+  CHECK(!page.read(std::string(100, '[') + std::string(100, ']'))); // too deep
+}
+
+TEST_CASE("page: the 1C fixtures read as nlohmann reads them", "[onec]") {
+  for (auto name : {"users.json", "clients-page1.json", "clients-page2.json", "calls.json",
+                    "orders.json", "trade.json", "accounting.json"}) {
+    std::ifstream in(std::string(SMARTROUTE_SOURCE_DIR) + "/tests/doubles/onec/" + name);
+    REQUIRE(in);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto doc = nlohmann::json::parse(text);
+    // trade.json and accounting.json hold rows by set: read each set as a page.
+    std::vector<nlohmann::json> pages;
+    if (doc.contains("value"))
+      pages.push_back(doc);
+    else
+      for (auto& [set, rows] : doc["rows"].items())
+        pages.push_back({{"value", rows}});
+    for (auto& expected : pages) {
+      onec::Page page;
+      REQUIRE(page.read(expected.dump()));
+      REQUIRE(page.rows().size() == expected["value"].size());
+      for (std::size_t i = 0; i < page.rows().size(); ++i) {
+        auto& want = expected["value"][i];
+        auto& got = page.rows()[i];
+        REQUIRE(got.cells().size() == want.size());
+        for (auto& [key, value] : want.items()) {
+          INFO(name << " row " << i << " " << key);
+          if (value.is_string())
+            CHECK(got.text(key) == value.get<std::string>());
+          else if (value.is_boolean())
+            CHECK(got.flag(key) == value.get<bool>());
+          else if (value.is_array()) {
+            REQUIRE(got.section(key).size() == value.size());
+            for (std::size_t j = 0; j < value.size(); ++j)
+              for (auto& [column, cell] : value[j].items())
+                if (cell.is_string())
+                  CHECK(got.section(key)[j].text(column) == cell.get<std::string>());
+          } else if (value.is_number())
+            CHECK(got.find(key)->text == value.dump());
+        }
+      }
+    }
+  }
 }
