@@ -416,7 +416,7 @@ std::optional<Guid> reference(const Row& row, std::string_view property) {
 
 // What the store holds of one document from 1C.
 struct LocalDocument {
-  Guid key;
+  Guid key; // in 1C's order
   std::int64_t id, at, client, employee;
 };
 
@@ -451,13 +451,14 @@ void Syncer::documents(const DocumentMapping& d) {
       if (!key)
         gone.push_back(st.column_int(0));
       else
-        local.push_back(
-            {*key, st.column_int(0), st.column_int(2), st.column_int(3), st.column_int(4)});
+        local.push_back({onec_order(*key), st.column_int(0), st.column_int(2), st.column_int(3),
+                         st.column_int(4)});
     }
     std::sort(local.begin(), local.end(),
               [](const LocalDocument& a, const LocalDocument& b) { return a.key < b.key; });
   }
   std::vector<bool> seen(local.size());
+  SortedCursor cursor(local); // 1C sends documents in the order of `local`
   auto insert = m_db.prepare(
       "INSERT INTO interactions(source, doc_type, doc_key, at, client, employee) "
       "VALUES(2, ?, ?, ?, ?, ?) ON CONFLICT(source, doc_type, doc_key) DO UPDATE SET "
@@ -542,10 +543,8 @@ void Syncer::documents(const DocumentMapping& d) {
       ++r.skipped[empty_reference(text(row, d.user.property)) ? "no user" : "unknown user"];
       return;
     }
-    auto it = std::lower_bound(local.begin(), local.end(), *ref,
-                               [](const LocalDocument& l, const Guid& g) { return l.key < g; });
-    if (it != local.end() && it->key == *ref) {
-      seen[std::size_t(it - local.begin())] = true;
+    if (auto* it = cursor.find(onec_order(*ref))) {
+      seen[std::size_t(it - local.data())] = true;
       if (it->at == *at && it->client == *client && it->employee == *employee) {
         ++r.unchanged;
         return;

@@ -387,6 +387,17 @@ TEST_CASE("refs: GUIDs as bytes in text order, looked up in a sorted index", "[o
   auto c = onec::parse_guid("0a9d44b2-9c41-11ee-8f3a-005056a1c2d3");
   CHECK(*c < *a);
   CHECK(*a < *b);
+  // 1C's order: the groups d, e, c, b, a of the text.
+  auto d1 = onec::parse_guid("ffffffff-ffff-ffff-0001-000000000000");
+  auto d2 = onec::parse_guid("00000000-0000-0000-0002-000000000000");
+  CHECK(*d2 < *d1);
+  CHECK(onec::onec_order(*d1) < onec::onec_order(*d2));
+  CHECK(onec::onec_order(*onec::parse_guid("00000002-0000-0001-0000-000000000000")) <
+        onec::onec_order(*onec::parse_guid("00000001-0000-0002-0000-000000000000")));
+  CHECK(onec::onec_order(*onec::parse_guid("00000002-0001-0000-0000-000000000000")) <
+        onec::onec_order(*onec::parse_guid("00000001-0002-0000-0000-000000000000")));
+  CHECK(onec::onec_order(*onec::parse_guid("00000001-0002-0000-0000-000000000000")) <
+        onec::onec_order(*onec::parse_guid("00000002-0002-0000-0000-000000000000")));
   onec::RefIndex index;
   index.add(*b, 7);
   index.add(*a, 9);
@@ -470,4 +481,32 @@ TEST_CASE("page: the 1C fixtures read as nlohmann reads them", "[onec]") {
       }
     }
   }
+}
+
+TEST_CASE("refs: a cursor finds keys in and out of order", "[onec]") {
+  struct Item {
+    onec::Guid key;
+    int value;
+  };
+  std::vector<Item> items;
+  for (int i = 0; i < 1000; ++i)
+    items.push_back({onec::Guid{0, std::uint64_t(3 * i)}, i});
+  onec::SortedCursor cursor(items);
+  auto at = [&](std::uint64_t k) {
+    auto* it = cursor.find(onec::Guid{0, k});
+    return it ? it->value : -1;
+  };
+  for (int i = 0; i < 1000; i += 7) // ascending, with gaps
+    CHECK(at(std::uint64_t(3 * i)) == i);
+  CHECK(at(3 * 999) == 999);
+  CHECK(at(3 * 5) == 5); // behind the cursor
+  CHECK(at(3 * 6) == 6);
+  CHECK(at(3 * 6 + 1) == -1); // absent, between two keys
+  CHECK(at(3 * 7) == 7);
+  CHECK(at(0) == 0);
+  CHECK(at(5000) == -1); // beyond the last
+  CHECK(at(3 * 998) == 998);
+  std::vector<Item> none;
+  onec::SortedCursor empty(none);
+  CHECK(!empty.find(onec::Guid{}));
 }
