@@ -11,7 +11,7 @@ namespace sr::store {
 namespace {
 
 // Each entry moves the schema from version i to i + 1. Never edit a released entry: add one.
-constexpr std::array<std::string_view, 3> k_migrations = {
+constexpr std::array<std::string_view, 4> k_migrations = {
     R"sql(
 CREATE TABLE meta (
   key   TEXT PRIMARY KEY,
@@ -178,6 +178,24 @@ CREATE TABLE sync_state (
   deleted     INTEGER NOT NULL,
   seconds     REAL NOT NULL
 ) WITHOUT ROWID;
+)sql",
+    // 4: the score_dirty triggers of 2 said INSERT OR IGNORE, but a trigger takes the conflict
+    // policy of the statement that fires it, and the DO UPDATE of an upsert runs as UPDATE OR
+    // ABORT: an upsert that changed an interaction's date or employee failed with "UNIQUE
+    // constraint failed: score_dirty.client". An upsert clause in the trigger is not overridden.
+    R"sql(
+DROP TRIGGER interactions_dirty_insert;
+DROP TRIGGER interactions_dirty_update;
+DROP TRIGGER interactions_dirty_delete;
+CREATE TRIGGER interactions_dirty_insert AFTER INSERT ON interactions BEGIN
+  INSERT INTO score_dirty(client) VALUES (NEW.client) ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER interactions_dirty_update AFTER UPDATE ON interactions BEGIN
+  INSERT INTO score_dirty(client) VALUES (OLD.client), (NEW.client) ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER interactions_dirty_delete AFTER DELETE ON interactions BEGIN
+  INSERT INTO score_dirty(client) VALUES (OLD.client) ON CONFLICT DO NOTHING;
+END;
 )sql",
 };
 

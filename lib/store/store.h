@@ -27,13 +27,13 @@ inline constexpr const char* k_interactions_client_index =
 // per row.
 inline constexpr const char* k_score_dirty_triggers = R"sql(
 CREATE TRIGGER interactions_dirty_insert AFTER INSERT ON interactions BEGIN
-  INSERT OR IGNORE INTO score_dirty(client) VALUES (NEW.client);
+  INSERT INTO score_dirty(client) VALUES (NEW.client) ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER interactions_dirty_update AFTER UPDATE ON interactions BEGIN
-  INSERT OR IGNORE INTO score_dirty(client) VALUES (OLD.client), (NEW.client);
+  INSERT INTO score_dirty(client) VALUES (OLD.client), (NEW.client) ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER interactions_dirty_delete AFTER DELETE ON interactions BEGIN
-  INSERT OR IGNORE INTO score_dirty(client) VALUES (OLD.client);
+  INSERT INTO score_dirty(client) VALUES (OLD.client) ON CONFLICT DO NOTHING;
 END;
 )sql";
 inline constexpr const char* k_drop_score_dirty_triggers =

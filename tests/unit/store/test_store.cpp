@@ -63,3 +63,33 @@ TEST_CASE("store: meta values and rolled-back transactions", "[store]") {
   } // no commit: rolled back
   CHECK(sr::store::counts(*db).clients == 0);
 }
+
+TEST_CASE("store: an upsert that changes an interaction marks its client for scoring", "[store]") {
+  // The DO UPDATE of an upsert runs as UPDATE OR ABORT, and a trigger's INSERT OR IGNORE took
+  // that policy: changing an interaction's employee failed on score_dirty's primary key.
+  TempDir dir;
+  auto db = sr::store::open(dir.path / "s.db", sr::store::Access::read_write);
+  db->exec("INSERT INTO employees(key, name) VALUES('e1', 'A'), ('e2', 'B');"
+           "INSERT INTO clients(key, name) VALUES('c1', 'C');"
+           "INSERT INTO doc_types(name) VALUES('call')");
+  auto upsert = [&](std::int64_t at, std::int64_t employee) {
+    db->prepare("INSERT INTO interactions(source, doc_type, doc_key, at, client, employee) "
+                "VALUES(2, 1, 'd1', ?, 1, ?) ON CONFLICT(source, doc_type, doc_key) DO UPDATE "
+                "SET at = excluded.at, employee = excluded.employee")
+        .bind(1, at)
+        .bind(2, employee)
+        .step();
+  };
+  for (int round = 0; round < 2; ++round) {
+    upsert(100, 1);
+    CHECK(db->scalar("SELECT count(*) FROM score_dirty") == 1);
+    CHECK_NOTHROW(upsert(100, 2));
+    CHECK_NOTHROW(upsert(200, 2));
+    CHECK(db->scalar("SELECT employee FROM interactions") == 2);
+    CHECK(db->scalar("SELECT client FROM score_dirty") == 1);
+    db->exec("DELETE FROM interactions; DELETE FROM score_dirty");
+    // A bulk import drops the triggers and creates them again from store.h.
+    db->exec(sr::store::k_drop_score_dirty_triggers);
+    db->exec(sr::store::k_score_dirty_triggers);
+  }
+}
