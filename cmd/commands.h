@@ -49,5 +49,6 @@ Runner setup_say(CLI::App& app, const Globals& globals);
 Runner setup_preview(CLI::App& app, const Globals& globals);
 Runner setup_serve_agi(CLI::App& app, const Globals& globals);
 Runner setup_report(CLI::App& app, const Globals& globals);
+Runner setup_doctor(CLI::App& app, const Globals& globals);
 
 } // namespace sr::cmd

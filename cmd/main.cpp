@@ -31,6 +31,8 @@ std::span<const Command> commands() {
       {"serve-agi", "the FastAGI server Asterisk asks, per call, whom to connect", setup_serve_agi},
       {"report", "what callers chose: results, modes, employees, session times, emergencies",
        setup_report},
+      {"doctor", "check everything a working installation needs, one line per check with the fix",
+       setup_doctor},
   };
   return table;
 }

@@ -41,13 +41,13 @@ _smartroute_dirs() {
 
 _smartroute() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-  local commands="config demo-data import sync score explain warm cache say preview serve-agi report"
+  local commands="config demo-data import sync score explain warm cache say preview serve-agi report doctor"
   # Global options are accepted before and after the command.
   local globals="--config --state-dir -v --verbose -q --quiet --json -h --help"
   # Options that take a value, so that the value is not mistaken for a command.
   local with_value="--config --state-dir --out --employees --clients --interactions --cdr
     --cdr-calls --seed --end --at --concurrency -o --output --engine --voice --listen --port
-    --drain --since --until"
+    --drain --since --until --timeout --pbx-user"
 
   local cmd="" sub="" word i
   for ((i = 1; i < COMP_CWORD; i++)); do
@@ -178,6 +178,14 @@ _smartroute() {
     ;;
   report)
     options="--since --until --csv"
+    ;;
+  doctor)
+    if [[ $prev == --pbx-user ]]; then
+      COMPREPLY=($(compgen -u -- "$cur"))
+      return
+    fi
+    [[ $prev == --timeout ]] && return
+    options="--timeout --pbx-user --paid-check"
     ;;
   *)
     return

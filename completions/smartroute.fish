@@ -12,7 +12,7 @@ function __smartroute_complete_files -d 'Directories and files with one of the g
     end
 end
 
-set -l commands config demo-data import sync score explain warm cache say preview serve-agi report
+set -l commands config demo-data import sync score explain warm cache say preview serve-agi report doctor
 # Not __fish_use_subcommand: it would take the FILE of "--config FILE" for the command.
 set -l no_command "not __fish_seen_subcommand_from $commands"
 
@@ -39,6 +39,7 @@ complete -c smartroute -n $no_command -a say -d 'Speak one phrase into a WAV fil
 complete -c smartroute -n $no_command -a preview -d 'Let a person hear what a caller hears (WAV file, here, or on a phone)'
 complete -c smartroute -n $no_command -a serve-agi -d 'The FastAGI server Asterisk asks, per call, whom to connect'
 complete -c smartroute -n $no_command -a report -d 'What callers chose: results, modes, employees, session times'
+complete -c smartroute -n $no_command -a doctor -d 'Check the installation, one line per check with the fix'
 
 # config check [FILE] | config show
 set -l config_sub '__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from check show'
@@ -119,3 +120,9 @@ set -l report '__fish_seen_subcommand_from report'
 complete -c smartroute -n $report -l since -x -a '24h 7d 30d' -d 'First call to count: date, time or time ago (default 7d)'
 complete -c smartroute -n $report -l until -x -a '24h 7d 30d' -d 'End of the period, not included (default now)'
 complete -c smartroute -n $report -l csv -d 'Print the per-employee table as CSV'
+
+# doctor
+set -l doctor '__fish_seen_subcommand_from doctor'
+complete -c smartroute -n $doctor -l timeout -x -d 'Seconds each check may take (default 10)'
+complete -c smartroute -n $doctor -l pbx-user -x -a '(__fish_complete_users)' -d 'The user Asterisk runs as (default asterisk)'
+complete -c smartroute -n $doctor -l paid-check -d 'Also verify keys only a billed request can verify'

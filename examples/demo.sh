@@ -2,7 +2,8 @@
 # The whole product on its embedded defaults: install what is needed, build, generate the
 # bundled demo data, import it into a fresh SQLite store, and show what the store now knows.
 # Ends with what a person can see and hear: explain of a demo caller, and that caller's menu
-# rendered to DIR/menu.wav from the audio cache warmed with the offline espeak-ng voice.
+# rendered to DIR/menu.wav from the audio cache warmed with the offline espeak-ng voice, and
+# `doctor` with serve-agi running for a moment.
 # Usage: bash examples/demo.sh [DIR]   (DIR defaults to ./demo; it is recreated)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,5 +38,16 @@ sr explain "$phone"
 echo
 echo "== 6. render that caller's menu to a WAV you can listen to"
 sr preview "$phone" -o "$dir/menu.wav"
+echo
+echo
+echo "== 7. check the whole installation, with serve-agi answering doctor's test call"
+# The binary itself in the background (not the sr function, whose subshell kill would leave it).
+"$root/build/cmd/smartroute" --config "$root/examples/demo.toml" --state-dir "$dir/state" \
+  serve-agi >/dev/null 2>"$dir/serve-agi.log" &
+agi=$!
+for _ in $(seq 50); do grep -q event=listening "$dir/serve-agi.log" && break; sleep 0.1; done
+sr doctor --pbx-user "$(id -un)" || true
+kill "$agi"
+wait "$agi" 2>/dev/null || true
 echo
 echo "listen: aplay $dir/menu.wav   (or open it in any audio player)"

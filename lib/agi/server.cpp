@@ -326,15 +326,17 @@ void Session::finish() {
     log_line(fmt::format("event=rejected reason=\"{}\"", m_rec.reason));
     return;
   }
+  bool probe = m_rec.uniqueid.starts_with(k_probe_uniqueid_prefix);
   log_line(fmt::format(
-      "event=call uniqueid={} caller={} client={} mode={} offered={} choice={} "
+      "event={} uniqueid={} caller={} client={} mode={} offered={} choice={} "
       "result={} target={} employee={} ms={}{}",
-      m_rec.uniqueid, m_rec.caller.empty() ? "-" : m_rec.caller,
+      probe ? "probe" : "call", m_rec.uniqueid, m_rec.caller.empty() ? "-" : m_rec.caller,
       m_rec.client.empty() ? "-" : m_rec.client, m_rec.mode.empty() ? "-" : m_rec.mode,
       m_rec.offered.empty() ? "-" : m_rec.offered, m_rec.choice.empty() ? "-" : m_rec.choice,
       m_rec.result, m_rec.target, m_rec.employee.empty() ? "-" : m_rec.employee, m_rec.duration_ms,
       m_rec.reason.empty() ? "" : fmt::format(" reason=\"{}\"", m_rec.reason)));
-  m_shared->pending.push_back(std::move(m_rec));
+  if (!probe)
+    m_shared->pending.push_back(std::move(m_rec));
 }
 
 // Writes finished calls to call_log in batches, off the per-call path.

@@ -8,8 +8,13 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 
 namespace sr::agi {
+
+// Sessions whose agi_uniqueid starts with this are test calls (`smartroute doctor`): served
+// like any other, logged as event=probe, kept out of the call log so reports count callers.
+inline constexpr std::string_view k_probe_uniqueid_prefix = "doctor-";
 
 struct ServeOptions {
   std::string config_file;   // re-read on SIGHUP

@@ -157,8 +157,9 @@ http::Response OData::get(const std::string& url, std::string_view what) {
       m_stats.wait_seconds +=
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       if (attempt >= m_settings.retries)
-        throw Error(fmt::format("{}: {} (after {} attempts; is 1C up, and onec.url right?)", what,
-                                e.what(), attempt + 1));
+        throw UnreachableError(
+            fmt::format("{}: {} (after {} attempts; is 1C up, and onec.url right?)", what, e.what(),
+                        attempt + 1));
       failure = e.what();
     }
     ++m_stats.retries;

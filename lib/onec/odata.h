@@ -33,6 +33,12 @@ private:
   std::string m_code;
 };
 
+// 1C could not be reached at all (refused, DNS, timeout, TLS), after the retries.
+class UnreachableError : public Error {
+public:
+  using Error::Error;
+};
+
 // What a run cost, for the summary and the benchmark.
 struct TransferStats {
   std::int64_t requests = 0;

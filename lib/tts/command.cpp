@@ -119,6 +119,32 @@ Output run(const std::vector<std::string>& argv, const std::string& input,
   return result;
 }
 
+// Where posix_spawnp would find `name`: itself when it has a slash, else the first regular
+// file of that name in PATH that may be run (or, failing that, one that may not, for the
+// message); "" when there is none.
+std::string find_program(const std::string& name) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (name.find('/') != std::string::npos)
+    return fs::is_regular_file(name, ec) ? name : std::string();
+  const char* path = std::getenv("PATH");
+  std::string_view dirs = path && *path ? path : "/usr/bin:/bin";
+  std::string not_executable;
+  while (!dirs.empty()) {
+    auto colon = dirs.find(':');
+    auto dir = dirs.substr(0, colon);
+    dirs = colon == std::string_view::npos ? std::string_view() : dirs.substr(colon + 1);
+    auto candidate = fs::path(dir.empty() ? "." : dir) / name;
+    if (!fs::is_regular_file(candidate, ec))
+      continue;
+    if (::access(candidate.c_str(), X_OK) == 0)
+      return candidate.string();
+    if (not_executable.empty())
+      not_executable = candidate.string();
+  }
+  return not_executable;
+}
+
 class Command : public Engine {
 public:
   Command(const config::TtsSection& t)
@@ -135,6 +161,19 @@ public:
   bool rate_limited() const override { return false; }
 
   int max_concurrency() const override { return 8; }
+
+  // The program exists and may be run; running it would synthesise, which is the slow part.
+  std::string check_service() override {
+    auto program = find_program(m_argv[0]);
+    if (program.empty())
+      throw EngineError(Failure::abort,
+                        fmt::format("tts: command '{}' (tts.command) is not found{}", m_argv[0],
+                                    m_argv[0].find('/') == std::string::npos ? " in PATH" : ""));
+    if (::access(program.c_str(), X_OK) != 0)
+      throw EngineError(Failure::abort,
+                        fmt::format("tts: command {} (tts.command) is not executable", program));
+    return fmt::format("{} is executable", program);
+  }
 
   Synthesized synthesize(const std::string& text) override {
     bool text_in_argv = false, out_in_argv = false;

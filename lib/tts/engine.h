@@ -50,6 +50,20 @@ private:
   std::optional<double> m_retry_after;
 };
 
+// What a credentials check found, for `doctor`.
+struct Probe {
+  enum class Outcome {
+    verified,     // the service accepted them
+    not_needed,   // a local engine: nothing to verify
+    not_verified, // only a billed request could tell, and none was allowed
+  };
+  Outcome outcome = Outcome::not_needed;
+  std::string message;
+};
+
+// Whether a check may make a request that the service bills (a fraction of a cent).
+enum class Paid { no, yes };
+
 class Engine {
 public:
   virtual ~Engine() = default;
@@ -72,9 +86,14 @@ public:
   // The estimated price of synthesising `text` once, in the currency of the config's prices.
   virtual double price(const std::string& text) const;
 
-  // Checks reachability and credentials without paying for a synthesis where the API allows;
-  // throws EngineError. Used by `doctor`.
-  virtual void check() {}
+  // That the engine is there: a local library loads its voice, a program exists, a service
+  // answers (asked without credentials, which costs nothing). Returns what was found; throws
+  // EngineError. Used by `doctor`.
+  virtual std::string check_service() = 0;
+
+  // That the credentials work, without paying for a synthesis where the API allows. Throws
+  // EngineError when they are refused.
+  virtual Probe check_credentials(Paid paid);
 
 protected:
   double m_price_per_request = 0;

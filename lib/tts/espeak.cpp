@@ -56,6 +56,13 @@ public:
 
   int max_concurrency() const override { return 4; }
 
+  std::string check_service() override {
+    std::lock_guard lock(g_espeak);
+    if (espeak_SetVoiceByName(m_voice.c_str()) != EE_OK)
+      throw EngineError(Failure::abort, fmt::format("tts: espeak-ng has no voice '{}'", m_voice));
+    return fmt::format("espeak-ng {}: voice '{}' loads", m_revision, m_voice);
+  }
+
   Synthesized synthesize(const std::string& text) override {
     std::lock_guard lock(g_espeak);
     std::vector<short> samples;

@@ -33,6 +33,10 @@ double Engine::price(const std::string& text) const {
   return m_price_per_request + m_price_per_million_chars * double(chars) / 1e6;
 }
 
+Probe Engine::check_credentials(Paid) {
+  return {Probe::Outcome::not_needed, "a local engine needs no key"};
+}
+
 std::span<const std::string_view> engine_names() {
   return k_names;
 }

@@ -98,8 +98,17 @@ public:
     return out;
   }
 
+  // Free: a session request without credentials gets an error status from the service.
+  std::string check_service() override {
+    auto response = send(make_request("GET", k_session_path, {}));
+    if (response.status == 404 || response.status >= 500)
+      fail(response, "service");
+    return fmt::format("{} answers (HTTP {} without a session)", http::redact_url(m_url),
+                       response.status);
+  }
+
   // Free: a login and the voice list; the configured voice must be on it.
-  void check() override {
+  Probe check_credentials(Paid) override {
     auto response = with_session("GET", k_voices_path, {});
     if (response.status != 200)
       fail(response, "voices");
@@ -116,6 +125,9 @@ public:
           fmt::format("speechpro: voice '{}' (tts.voice) is not offered to this "
                       "account; its Russian voices: {}",
                       m_voice, names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "))));
+    return {Probe::Outcome::verified,
+            fmt::format("logged in as {} (domain {}); voice '{}' is offered", m_user, m_domain_id,
+                        m_voice)};
   }
 
 private:

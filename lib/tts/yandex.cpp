@@ -193,19 +193,44 @@ public:
 
   int max_concurrency() const override { return 64; }
 
+  // A request without credentials: the gateway answers 401 before anything is billed, which
+  // proves the address, TLS and the network path.
+  std::string check_service() override {
+    http::Request request;
+    request.method = "POST";
+    request.url = m_url + "/speech/v1/tts:synthesize";
+    request.timeout = m_timeout;
+    request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+    auto response = send(request);
+    if (response.status == 404 || response.status >= 500)
+      fail(response, "service");
+    return fmt::format("{} answers (HTTP {} without a key)", http::redact_url(m_url),
+                       response.status);
+  }
+
   // No SpeechKit call is free and there is no "whoami". The cheapest authenticated call is a
   // v1 request with an empty text: authentication is checked before the parameters, so a
-  // bad key answers 401/403 and a good one 400 ("text is empty"). Worst case it is billed as
-  // an empty request, 1 character (v1 pricing, tts.md §1.7), far below v3's 1 request unit;
+  // bad key answers 401/403 and a good one 400 ("text is empty"). It may be billed as an
+  // empty request, 1 character (v1 pricing, tts.md §1.7), so it is made only when allowed;
   // the key and role are the same for both APIs.
-  void check() override {
+  Probe check_credentials(Paid paid) override {
+    secret(); // the variable or file exists: free to check
+    auto where = m_key.env.empty() ? "file " + m_key.file : "$" + m_key.env;
+    if (paid == Paid::no)
+      return {Probe::Outcome::not_verified,
+              fmt::format("tts.api_key is set ({}), but not verified: SpeechKit has no free "
+                          "authenticated request",
+                          where)};
     auto response = post_form({{"text", ""},
                                {"lang", m_lang},
                                {"format", "lpcm"},
                                {"sampleRateHertz", std::to_string(v1_rate(m_rate))}});
-    if (response.status == 400 || response.status == 200)
-      return;
-    fail(response, "check");
+    if (response.status != 400 && response.status != 200)
+      fail(response, "check");
+    return {Probe::Outcome::verified,
+            fmt::format("tts.api_key ({}) accepted by one empty request (billed as 1 "
+                        "character at most)",
+                        where)};
   }
 
 private:

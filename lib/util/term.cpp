@@ -19,6 +19,13 @@ std::string dim(std::string_view text, bool colour) {
   return colour ? "\033[2m" + std::string(text) + "\033[0m" : std::string(text);
 }
 
+std::string coloured(std::string_view text, Hue hue, bool colour) {
+  if (!colour)
+    return std::string(text);
+  const char* code = hue == Hue::green ? "\033[32m" : hue == Hue::yellow ? "\033[33m" : "\033[31m";
+  return code + std::string(text) + "\033[0m";
+}
+
 std::size_t display_width(std::string_view text) {
   std::size_t n = 0;
   for (unsigned char c : text)

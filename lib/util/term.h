@@ -18,6 +18,12 @@ std::string bold(std::string_view text, bool colour);
 // `text` dimmed, for what does not count, or as it is when `colour` is false.
 std::string dim(std::string_view text, bool colour);
 
+// Traffic-light colours for a status word.
+enum class Hue { green, yellow, red };
+
+// `text` in `hue`, or as it is when `colour` is false.
+std::string coloured(std::string_view text, Hue hue, bool colour);
+
 // The width of `text` on a terminal, counting each UTF-8 character as one column.
 std::size_t display_width(std::string_view text);
 
