@@ -52,8 +52,10 @@ CallPlan Router::plan(std::string_view caller, std::int64_t now) {
   CallPlan c;
   auto n = m_phones.normalize(caller);
   auto data = m_dir->caller(n.kind == phone::Kind::e164 ? n.value : "", now, std::nullopt);
-  if (data.client)
+  if (data.client) {
     c.client_key = data.client->key;
+    c.client_id = data.client->id;
+  }
   c.plan = ivr::plan(data, now, m_context);
   for (auto& f : c.plan.fragments)
     c.playables.push_back(playable(f));

@@ -12,6 +12,7 @@
 #include "tts/cache.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -29,6 +30,7 @@ struct CallPlan {
   ivr::Plan plan;
   std::vector<Playable> playables; // one per plan fragment, same order
   std::string client_key;
+  std::optional<std::int64_t> client_id; // clients.id, for the call log
 };
 
 class Router {

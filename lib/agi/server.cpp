@@ -2,6 +2,7 @@
 
 #include "agi/protocol.h"
 #include "agi/router.h"
+#include "store/call_log.h"
 #include "store/store.h"
 #include "util/error.h"
 #include "util/time.h"
@@ -42,21 +43,14 @@ void log_line(const std::string& line) {
   std::fflush(stderr);
 }
 
-// One finished call, for the call_log table.
-struct CallRecord {
-  std::string uniqueid, caller, client, mode, offered, choice, result, target, employee, reason;
-  std::int64_t started_at = 0;
-  std::int64_t duration_ms = 0;
-};
-
 // What every session shares: the router (replaced on SIGHUP), counters, the call log queue.
 struct Shared {
   std::shared_ptr<Router> router;
   config::Config config;
   int active = 0;
   bool stopping = false;
-  std::vector<CallRecord> pending;
-  std::unique_ptr<store::Database> log_db;
+  std::vector<store::CallRow> pending;
+  std::unique_ptr<store::Database> log_db; // the call log, a file of its own
 };
 
 // Why a session ended early.
@@ -91,7 +85,8 @@ private:
   HeaderParser m_header;
   ReplyReader m_reader;
   std::string m_leftover; // bytes after the header
-  CallRecord m_rec;
+  store::CallRow m_rec;
+  std::string m_client_key, m_employee_key; // for SET VARIABLE and the log line
 };
 
 awaitable<void> Session::read_header() {
@@ -209,7 +204,8 @@ awaitable<void> Session::flow() {
   m_rec.target = fallback;
   auto call = m_router->plan(m_rec.caller, util::now());
   auto& plan = call.plan;
-  m_rec.client = call.client_key;
+  m_client_key = call.client_key;
+  m_rec.client = call.client_id;
   m_rec.mode = std::string(ivr::mode_name(plan.mode));
   std::string digits;
   std::vector<const ivr::Option*> offered;
@@ -226,7 +222,8 @@ awaitable<void> Session::flow() {
   auto result = [&](std::string r, std::string target, const scoring::Employee* e) {
     m_rec.result = std::move(r);
     m_rec.target = std::move(target);
-    m_rec.employee = e ? e->key : "";
+    m_employee_key = e ? e->key : "";
+    m_rec.employee = e ? std::optional<std::int64_t>(e->id) : std::nullopt;
   };
   bool menu = !plan.options.empty();
   if (plan.mode == ivr::Mode::direct) {
@@ -294,8 +291,8 @@ awaitable<void> Session::flow() {
   }
   co_await set("SMARTROUTE_TARGET", m_rec.target);
   co_await set("SMARTROUTE_RESULT", m_rec.result);
-  co_await set("SMARTROUTE_EMPLOYEE", m_rec.employee);
-  co_await set("SMARTROUTE_CLIENT", m_rec.client);
+  co_await set("SMARTROUTE_EMPLOYEE", m_employee_key);
+  co_await set("SMARTROUTE_CLIENT", m_client_key);
 }
 
 awaitable<void> Session::run() {
@@ -348,9 +345,9 @@ void Session::finish() {
       "event=call uniqueid={} caller={} client={} mode={} offered={} choice={} "
       "result={} target={} employee={} ms={}{}",
       m_rec.uniqueid, m_rec.caller.empty() ? "-" : m_rec.caller,
-      m_rec.client.empty() ? "-" : m_rec.client, m_rec.mode.empty() ? "-" : m_rec.mode,
+      m_client_key.empty() ? "-" : m_client_key, m_rec.mode.empty() ? "-" : m_rec.mode,
       m_rec.offered.empty() ? "-" : m_rec.offered, m_rec.choice.empty() ? "-" : m_rec.choice,
-      m_rec.result, m_rec.target, m_rec.employee.empty() ? "-" : m_rec.employee, m_rec.duration_ms,
+      m_rec.result, m_rec.target, m_employee_key.empty() ? "-" : m_employee_key, m_rec.duration_ms,
       m_rec.reason.empty() ? "" : fmt::format(" reason=\"{}\"", m_rec.reason)));
   m_shared->pending.push_back(std::move(m_rec));
 }
@@ -367,20 +364,7 @@ awaitable<void> flush_log(std::shared_ptr<Shared> shared) {
       continue;
     }
     try {
-      store::Transaction tx(*shared->log_db);
-      auto st = shared->log_db->prepare(
-          "INSERT INTO call_log(uniqueid, started_at, caller, client, mode, offered, choice, "
-          "result, "
-          "target, employee, reason, duration_ms) VALUES(?, ?, ?, (SELECT id FROM clients WHERE "
-          "key = ?), ?, ?, ?, ?, ?, (SELECT id FROM employees WHERE key = ?), ?, ?)");
-      for (auto& r : shared->pending) {
-        st.reset();
-        st.bind(1, r.uniqueid).bind(2, r.started_at).bind(3, r.caller).bind(4, r.client);
-        st.bind(5, r.mode.empty() ? "none" : r.mode).bind(6, r.offered).bind(7, r.choice);
-        st.bind(8, r.result).bind(9, r.target).bind(10, r.employee).bind(11, r.reason);
-        st.bind(12, r.duration_ms).step();
-      }
-      tx.commit();
+      store::append_calls(*shared->log_db, shared->pending);
     } catch (const std::exception& e) {
       log_line(fmt::format("event=call_log_error error=\"{}\"", e.what()));
     }
@@ -447,7 +431,7 @@ int serve(const config::Config& initial, const ServeOptions& options) {
   auto shared = std::make_shared<Shared>();
   shared->config = initial;
   shared->router = std::make_shared<Router>(initial);
-  shared->log_db = store::open(initial.database_path(), store::Access::read_write);
+  shared->log_db = store::open_call_log(initial, store::Access::read_write);
 
   auto address = asio::ip::make_address(initial.agi.listen);
   tcp::endpoint endpoint(address, static_cast<unsigned short>(initial.agi.port));
@@ -460,9 +444,10 @@ int serve(const config::Config& initial, const ServeOptions& options) {
     throw Error(fmt::format("serve-agi: cannot listen on {}:{}: {}", initial.agi.listen,
                             initial.agi.port, ec.message()));
   acceptor.listen(asio::socket_base::max_listen_connections);
-  log_line(fmt::format("event=listening address={} port={} store={} cache={}", initial.agi.listen,
-                       acceptor.local_endpoint().port(), initial.database_path().string(),
-                       initial.cache_path().string()));
+  log_line(fmt::format("event=listening address={} port={} store={} cache={} call_log={}",
+                       initial.agi.listen, acceptor.local_endpoint().port(),
+                       initial.database_path().string(), initial.cache_path().string(),
+                       initial.call_log_path().string()));
 
   asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
   std::function<void(const asio::error_code&, int)> on_signal = [&](const asio::error_code& e,
@@ -473,7 +458,15 @@ int serve(const config::Config& initial, const ServeOptions& options) {
       try {
         auto fresh =
             config::load(config::locate(options.config_file), config::Overrides{options.state_dir});
-        shared->router = std::make_shared<Router>(fresh);
+        auto router = std::make_shared<Router>(fresh);
+        if (fresh.call_log_path() != shared->config.call_log_path()) {
+          auto log_db = store::open_call_log(fresh, store::Access::read_write);
+          if (shared->log_db && !shared->pending.empty()) // the calls so far go to the old file
+            store::append_calls(*shared->log_db, shared->pending);
+          shared->pending.clear();
+          shared->log_db = std::move(log_db);
+        }
+        shared->router = std::move(router);
         shared->config = fresh;
         log_line("event=reloaded");
       } catch (const std::exception& ex) {
@@ -506,21 +499,11 @@ int serve(const config::Config& initial, const ServeOptions& options) {
   io.run();
   // Whatever is still queued reaches the call log.
   if (!shared->pending.empty() && shared->log_db) {
-    store::Transaction tx(*shared->log_db);
-    for (auto& r : shared->pending)
-      shared->log_db
-          ->prepare("INSERT INTO call_log(uniqueid, started_at, caller, mode, result, "
-                    "target, reason, duration_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?)")
-          .bind(1, r.uniqueid)
-          .bind(2, r.started_at)
-          .bind(3, r.caller)
-          .bind(4, r.mode.empty() ? "none" : r.mode)
-          .bind(5, r.result)
-          .bind(6, r.target)
-          .bind(7, r.reason)
-          .bind(8, r.duration_ms)
-          .step();
-    tx.commit();
+    try {
+      store::append_calls(*shared->log_db, shared->pending);
+    } catch (const std::exception& e) {
+      log_line(fmt::format("event=call_log_error error=\"{}\"", e.what()));
+    }
   }
   log_line("event=stopped");
   return 0;
