@@ -13,8 +13,9 @@ struct Directory::Statements {
   store::Statement total;
   store::Statement last_call;
   explicit Statements(store::Database& db)
+      // Ordered by p.client (= c.id): the primary key's order, so no sort per call.
       : by_phone(db, "SELECT c.id, c.key, c.name FROM client_phones p JOIN clients c ON "
-                     "c.id = p.client WHERE p.phone = ? ORDER BY c.id"),
+                     "c.id = p.client WHERE p.phone = ? ORDER BY p.client"),
         interactions(db, "SELECT i.doc_type, i.doc_key, i.at, i.employee FROM interactions i "
                          "WHERE i.client = ? ORDER BY i.at DESC, i.id"),
         ranking(db, "SELECT employee, score, last_at, count FROM responsibility WHERE client = ? "
@@ -94,6 +95,12 @@ Directory::Directory(store::Database& db, const config::Config& config) : m_db(d
 }
 
 Directory::~Directory() = default;
+
+void Directory::fill_spoken_names(const std::function<std::string(const Employee&)>& spoken) {
+  for (auto& e : m_employees)
+    if (e.spoken_name.empty())
+      e.spoken_name = spoken(e);
+}
 
 const Employee* Directory::employee(std::int64_t id) const {
   auto it = m_by_id.find(id);

@@ -8,6 +8,7 @@
 #include "scoring/score.h"
 #include "store/db.h"
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -34,6 +35,9 @@ public:
   const Employee* employee(std::int64_t id) const;
   const Employee* employee_by_key(std::string_view key) const;
   const std::vector<Employee>& employees() const { return m_employees; }
+  // Sets every empty spoken_name to `spoken(employee)`: serve-agi declines each name once
+  // instead of on every call (the text is the same: an empty spoken_name means "declined").
+  void fill_spoken_names(const std::function<std::string(const Employee&)>& spoken);
   // Employee source keys indexed by store id, for deterministic ties.
   const std::vector<std::string>& keys_by_id() const { return m_keys_by_id; }
 
