@@ -5,39 +5,89 @@
 #include "tts/engine.h"
 #include "util/time.h"
 
+#include <array>
+#include <sys/stat.h>
+
 namespace sr::agi {
+
+namespace {
+
+// The template ids as static strings, so a Playable can name its template without a copy.
+std::string_view template_id(std::string_view id) {
+  static constexpr std::array<std::string_view, 10> ids = {
+      "greeting", "greeting_new", "menu_start", "last_spoke", "press",
+      "menu_end", "connecting",   "invalid",    "repeat",     "transfer"};
+  for (auto known : ids)
+    if (known == id)
+      return known;
+  return "other";
+}
+
+// Whether base.format is a non-empty regular file; its size in *bytes. No allocation.
+bool cached_file(const std::string& base, std::string_view format, std::int64_t* bytes) {
+  std::array<char, 4096> path;
+  if (base.size() + format.size() + 2 > path.size())
+    return false;
+  auto end = std::copy(base.begin(), base.end(), path.begin());
+  *end++ = '.';
+  end = std::copy(format.begin(), format.end(), end);
+  *end = '\0';
+  struct stat st;
+  if (::stat(path.data(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0)
+    return false;
+  *bytes = st.st_size;
+  return true;
+}
+
+} // namespace
 
 Router::Router(config::Config config)
     : m_config(std::move(config)),
       m_db(store::open(m_config.database_path(), store::Access::read_only)),
       m_dir(std::make_unique<scoring::Directory>(*m_db, m_config)), m_timetables(m_config),
       m_phones({m_config.phone.default_country, int(m_config.phone.internal_max_digits)}),
-      m_cache(m_config.cache_path()), m_identity(tts::make_engine(m_config)->identity()),
+      m_cache(m_config.cache_path()), m_cache_prefix((m_cache.root() / "").string()),
+      m_keys(tts::make_engine(m_config)->identity(), m_config.tts),
       m_context{m_config, m_timetables, util::find_zone(m_config.routing.time_zone),
                 ivr::pool_of(m_config, *m_dir)} {
+  // Once per reload, not per call: the declined names; and no reasons (explain shows them).
+  m_dir->fill_spoken_names(
+      [this](const scoring::Employee& e) { return ivr::spoken_name(e, m_config.templates); });
+  m_context.reasons = false;
   for (auto id : {"invalid", "repeat", "transfer"})
     m_prompts.push_back(ivr::fragment(id, m_config.templates));
 }
 
 Playable Router::playable(const ivr::Fragment& f) {
   Playable p;
-  p.fragment = &f;
-  if (auto it = m_found.find(f.text); it != m_found.end()) {
-    std::error_code ec;
-    if (std::filesystem::exists(it->second.file + ".wav", ec)) {
-      p.file = it->second.file;
-      p.seconds = it->second.seconds;
-      return p;
-    }
-    m_found.erase(it);
+  p.id = template_id(f.id);
+  p.digit = f.digit;
+  auto& found = m_found.try_emplace(f.text).first->second;
+  if (found.file.empty()) { // <root>/ab/<key>, as tts::Cache::base builds it
+    auto key = m_keys.key(f.text);
+    found.file.reserve(m_cache_prefix.size() + key.size() + 3);
+    found.file.append(m_cache_prefix).append(key, 0, 2).append(1, '/').append(key);
   }
-  auto key = tts::cache_key(m_identity, f.text, m_config.tts);
-  if (!m_cache.complete(key))
+  std::int64_t bytes = 0;
+  if (found.present && cached_file(found.file, "wav", &bytes)) {
+    p.file = found.file;
+    p.seconds = found.seconds;
     return p;
-  p.file = m_cache.base(key).string();
-  std::error_code ec;
-  p.seconds = double(std::filesystem::file_size(m_cache.file(key, "sln16"), ec)) / 32000.0;
-  m_found.emplace(f.text, Found{p.file, p.seconds});
+  }
+  // Every format must be there (Cache::complete); the .wav first: it is written last, so a
+  // phrase not (yet) cached costs one stat.
+  found.present = false;
+  if (!cached_file(found.file, "wav", &bytes))
+    return p;
+  for (auto format : tts::k_formats) {
+    if (!cached_file(found.file, format, &bytes))
+      return p;
+    if (format == "sln16")
+      found.seconds = double(bytes) / 32000.0; // 16-bit samples at 16 kHz
+  }
+  found.present = true;
+  p.file = found.file;
+  p.seconds = found.seconds;
   return p;
 }
 
@@ -56,8 +106,12 @@ CallPlan Router::plan(std::string_view caller, std::int64_t now) {
     c.client_key = data.client->key;
     c.client_id = data.client->id;
   }
-  c.plan = ivr::plan(data, now, m_context);
-  for (auto& f : c.plan.fragments)
+  auto plan = ivr::plan(data, now, m_context);
+  c.mode = plan.mode;
+  c.options = std::move(plan.options);
+  c.direct = plan.direct;
+  c.playables.reserve(plan.fragments.size());
+  for (auto& f : plan.fragments)
     c.playables.push_back(playable(f));
   return c;
 }
