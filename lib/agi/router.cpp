@@ -54,6 +54,12 @@ Router::Router(config::Config config)
   m_dir->fill_spoken_names(
       [this](const scoring::Employee& e) { return ivr::spoken_name(e, m_config.templates); });
   m_context.reasons = false;
+  // The store is read with pread into a page cache of 8 MiB (the B-trees' inner pages stay in
+  // it) instead of the readers' memory map: mapped pages of a 2 GB store add up in the
+  // server's resident memory, and a writer's commit makes SQLite drop and remap the whole
+  // map. A lookup then costs a few preads of leaf pages the kernel has cached.
+  m_db->exec("PRAGMA mmap_size=0");
+  m_db->exec("PRAGMA cache_size=-8192");
   for (auto id : {"invalid", "repeat", "transfer"})
     m_prompts.push_back(ivr::fragment(id, m_config.templates));
 }
