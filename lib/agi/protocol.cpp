@@ -178,6 +178,10 @@ std::optional<Reply> ReplyReader::take() {
 
 std::string command(std::string_view verb, std::span<const std::string_view> args) {
   std::string out;
+  std::size_t size = verb.size() + 1;
+  for (auto& a : args)
+    size += a.size() + 3;
+  out.reserve(std::min(size, k_max_line));
   for (unsigned char c : verb)
     if (c >= 0x20 && c != 0x7F) // the verb too must stay on one line
       out.push_back(char(c));

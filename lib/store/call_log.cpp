@@ -52,13 +52,16 @@ std::unique_ptr<Database> open_call_log(const config::Config& config, Access acc
   return open_call_log(config.call_log_path(), access);
 }
 
-void append_calls(Database& db, const std::vector<CallRow>& rows) {
+namespace {
+
+constexpr std::string_view k_insert =
+    "INSERT INTO call_log(uniqueid, started_at, caller, client, mode, offered, choice, result, "
+    "target, employee, reason, duration_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+void append_with(Database& db, Statement& st, const std::vector<CallRow>& rows) {
   if (rows.empty())
     return;
   Transaction tx(db);
-  auto st = db.prepare("INSERT INTO call_log(uniqueid, started_at, caller, client, mode, offered, "
-                       "choice, result, target, employee, reason, duration_ms) "
-                       "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   for (auto& r : rows) {
     st.reset();
     st.bind_view(1, r.uniqueid).bind(2, r.started_at).bind_view(3, r.caller);
@@ -71,7 +74,22 @@ void append_calls(Database& db, const std::vector<CallRow>& rows) {
       st.bind(10, *r.employee);
     st.bind_view(11, r.reason).bind(12, r.duration_ms).step();
   }
+  st.reset(); // no view into `rows` outlives the call
   tx.commit();
+}
+
+} // namespace
+
+void append_calls(Database& db, const std::vector<CallRow>& rows) {
+  auto st = db.prepare(k_insert);
+  append_with(db, st, rows);
+}
+
+CallLogWriter::CallLogWriter(std::unique_ptr<Database> db)
+    : m_db(std::move(db)), m_insert(m_db->prepare(k_insert)) {}
+
+void CallLogWriter::append(const std::vector<CallRow>& rows) {
+  append_with(*m_db, m_insert, rows);
 }
 
 } // namespace sr::store

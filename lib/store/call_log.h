@@ -45,4 +45,16 @@ std::unique_ptr<Database> open_call_log(const config::Config& config, Access acc
 // Appends rows in one transaction.
 void append_calls(Database& db, const std::vector<CallRow>& rows);
 
+// The same for a writer that appends batch after batch: the INSERT is prepared once.
+class CallLogWriter {
+public:
+  explicit CallLogWriter(std::unique_ptr<Database> db);
+  void append(const std::vector<CallRow>& rows);
+  Database& db() { return *m_db; }
+
+private:
+  std::unique_ptr<Database> m_db;
+  Statement m_insert;
+};
+
 } // namespace sr::store

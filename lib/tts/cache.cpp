@@ -11,6 +11,14 @@
 namespace sr::tts {
 
 std::string normalize_text(std::string_view text) {
+  // Most texts are normal already: no control character, no space at either end or twice.
+  bool normal = text.empty() || (text.front() != ' ' && text.back() != ' ');
+  for (std::size_t i = 0; normal && i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    normal = c >= 0x20 && c != 0x7F && (c != ' ' || (i + 1 < text.size() && text[i + 1] != ' '));
+  }
+  if (normal)
+    return std::string(text);
   std::string out;
   bool space = false;
   for (unsigned char c : text) {

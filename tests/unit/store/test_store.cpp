@@ -90,9 +90,22 @@ TEST_CASE("store: the call log is a file of its own with its own schema", "[stor
     b.target = "100";
     sr::store::append_calls(*log, {a, b});
   }
+  {
+    sr::store::CallLogWriter writer(
+        sr::store::open_call_log(config, sr::store::Access::read_write));
+    sr::store::CallRow c;
+    c.uniqueid = "1.3";
+    c.result = "default";
+    c.target = "100";
+    writer.append({c});
+    writer.append({c, c});
+    writer.append({});
+    CHECK(writer.db().scalar("SELECT count(*) FROM call_log WHERE uniqueid = '1.3'") == 3);
+  }
   CHECK_FALSE(std::filesystem::exists(config.database_path()));
   auto ro = sr::store::open_call_log(config, sr::store::Access::read_only);
-  auto st = ro->prepare("SELECT client, employee, mode, result FROM call_log ORDER BY id");
+  auto st = ro->prepare(
+      "SELECT client, employee, mode, result FROM call_log WHERE uniqueid <> '1.3' ORDER BY id");
   REQUIRE(st.step());
   CHECK(st.column_int(0) == 42);
   CHECK(st.column_int(1) == 7);

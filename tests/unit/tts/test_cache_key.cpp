@@ -9,6 +9,17 @@ TEST_CASE("cache: sha256_hex is lower-case hex", "[tts][cache]") {
   CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+TEST_CASE("cache: normalize_text", "[tts][cache]") {
+  CHECK(normalize_text("") == "");
+  CHECK(normalize_text("Здравствуйте!") == "Здравствуйте!");
+  CHECK(normalize_text("a b") == "a b");
+  CHECK(normalize_text(" a  b ") == "a b");
+  CHECK(normalize_text("a\tb\r\n") == "a b");
+  CHECK(normalize_text("a\x7f b") == "a b");
+  CHECK(normalize_text("   ") == "");
+  CHECK(normalize_text("a ") == "a");
+}
+
 TEST_CASE("cache: KeyMaker gives cache_key's key for every text", "[tts][cache]") {
   sr::config::TtsSection t;
   t.salt = "s\"alt";
