@@ -44,10 +44,11 @@ bool cached_file(const std::string& base, std::string_view format, std::int64_t*
 Router::Router(config::Config config)
     : m_config(std::move(config)),
       m_db(store::open(m_config.database_path(), store::Access::read_only)),
-      m_dir(std::make_unique<scoring::Directory>(*m_db, m_config)), m_timetables(m_config),
+      m_dir(std::make_unique<scoring::Directory>(*m_db, m_config)), m_begin(*m_db, "BEGIN"),
+      m_commit(*m_db, "COMMIT"), m_timetables(m_config),
       m_phones({m_config.phone.default_country, int(m_config.phone.internal_max_digits)}),
       m_cache(m_config.cache_path()), m_cache_prefix((m_cache.root() / "").string()),
-      m_keys(tts::make_engine(m_config)->identity(), m_config.tts),
+      m_watch(m_cache.root()), m_keys(tts::make_engine(m_config)->identity(), m_config.tts),
       m_context{m_config, m_timetables, util::find_zone(m_config.routing.time_zone),
                 ivr::pool_of(m_config, *m_dir)} {
   // Once per reload, not per call: the declined names; and no reasons (explain shows them).
@@ -74,8 +75,10 @@ Playable Router::playable(const ivr::Fragment& f) {
     found.file.reserve(m_cache_prefix.size() + key.size() + 3);
     found.file.append(m_cache_prefix).append(key, 0, 2).append(1, '/').append(key);
   }
+  auto stamp = m_watch.stamp(std::string_view(found.file).substr(m_cache_prefix.size()));
   std::int64_t bytes = 0;
-  if (found.present && cached_file(found.file, "wav", &bytes)) {
+  if (found.present && ((stamp != 0 && stamp == found.stamp) ||
+                        (stamp == 0 && cached_file(found.file, "wav", &bytes)))) {
     p.file = found.file;
     p.seconds = found.seconds;
     return p;
@@ -83,6 +86,7 @@ Playable Router::playable(const ivr::Fragment& f) {
   // Every format must be there (Cache::complete); the .wav first: it is written last, so a
   // phrase not (yet) cached costs one stat.
   found.present = false;
+  found.stamp = stamp;
   if (!cached_file(found.file, "wav", &bytes))
     return p;
   for (auto format : tts::k_formats) {
@@ -98,6 +102,7 @@ Playable Router::playable(const ivr::Fragment& f) {
 }
 
 Playable Router::prompt(std::string_view id) {
+  m_watch.update();
   for (auto& f : m_prompts)
     if (f.id == id && !f.text.empty())
       return playable(f);
@@ -105,9 +110,26 @@ Playable Router::prompt(std::string_view id) {
 }
 
 CallPlan Router::plan(std::string_view caller, std::int64_t now) {
+  m_watch.update(); // what happened to the cache so far counts for this call
   CallPlan c;
   auto n = m_phones.normalize(caller);
-  auto data = m_dir->caller(n.kind == phone::Kind::e164 ? n.value : "", now, std::nullopt);
+  // One read transaction for the call's few queries instead of one per statement.
+  scoring::CallerData data;
+  {
+    m_begin.reset();
+    m_begin.step();
+    struct End {
+      store::Statement& commit;
+      ~End() {
+        commit.reset();
+        try {
+          commit.step();
+        } catch (...) { // a read transaction has nothing to lose
+        }
+      }
+    } end{m_commit};
+    data = m_dir->caller(n.kind == phone::Kind::e164 ? n.value : "", now, std::nullopt);
+  }
   if (data.client) {
     c.client_key = data.client->key;
     c.client_id = data.client->id;

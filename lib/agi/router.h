@@ -3,6 +3,7 @@
 // What serve-agi decides for one caller, from local data only: the plan, and for each of its
 // fragments the cached file to play. Replaced as a whole on SIGHUP.
 
+#include "agi/cache_watch.h"
 #include "config/config.h"
 #include "ivr/plan.h"
 #include "phone/phone.h"
@@ -50,22 +51,26 @@ public:
 private:
   Playable playable(const ivr::Fragment& f);
   // Per phrase text: its cache file (the SHA-256 key computed once) and its length once found
-  // complete, so a call costs one stat per fragment; the .wav, written last, must still be
-  // there. Entries are never erased (Playable views point into them): a phrase found missing
-  // is checked in full again, so a warm run is seen at once.
+  // complete. A phrase found complete is trusted without a stat as long as the cache watch
+  // saw nothing change in its subdirectory; unwatched, the .wav (written last) is checked
+  // with one stat per call. Entries are never erased (Playable views point into them): a
+  // phrase found missing is checked in full again, so a warm run is seen at once.
   struct Found {
     std::string file; // without extension
     double seconds = 0;
     bool present = false;
+    std::uint64_t stamp = 0; // CacheWatch::stamp when found complete
   };
   std::unordered_map<std::string, Found> m_found;
   config::Config m_config;
   std::unique_ptr<store::Database> m_db;
   std::unique_ptr<scoring::Directory> m_dir;
+  store::Statement m_begin, m_commit;
   scoring::Timetables m_timetables;
   phone::Normalizer m_phones;
   tts::Cache m_cache;
   std::string m_cache_prefix; // the cache's root with a trailing separator
+  CacheWatch m_watch;
   tts::KeyMaker m_keys;
   std::vector<ivr::Fragment> m_prompts; // kept alive for prompt()
   ivr::Context m_context;               // zone and new-client pool, fixed until a reload

@@ -122,16 +122,20 @@ fake "$phone" press:2 >dropped.json
 check_eq "$(json dropped.json 'd["variables"]["SMARTROUTE_RESULT"]')" default "option 2 dropped"
 check_eq "$(json dropped.json 'any("2" in c.split(chr(34))[3] for c in d["commands"] if c.startswith("STREAM FILE"))')" False "2 is not an escape digit"
 mv "$victim.wav.away" "$victim.wav"
+fake "$phone" press:2 >back.json
+check_eq "$(json back.json 'd["variables"]["SMARTROUTE_TARGET"]')" "$ext2" "option 2 back with its file"
 mv "$WORK/state/cache" "$WORK/cache.away"
 fake "$phone" press:1 >empty.json
 check_eq "$(json empty.json 'd["variables"]["SMARTROUTE_TARGET"]')" 999 "empty cache: emergency"
 mv "$WORK/cache.away" "$WORK/state/cache"
+fake "$phone" press:2 >restored.json
+check_eq "$(json restored.json 'd["variables"]["SMARTROUTE_TARGET"]')" "$ext2" "cache back: routed again"
 
 sleep 0.5
 kill -TERM "$server"
 for _ in $(seq 50); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$server" 2>/dev/null && fail "serve-agi did not stop on SIGTERM"
 wait "$server" || fail "serve-agi exited non-zero"
-[ "$(sqlite3 "$WORK/state/calls.db" 'SELECT count(*) FROM call_log')" -ge 59 ] || fail "call log incomplete"
-check_eq "$(sqlite3 "$WORK/state/calls.db" "SELECT count(*) FROM call_log WHERE result = 'selected'")" "$((50 + 4))" "selected calls logged"
+[ "$(sqlite3 "$WORK/state/calls.db" 'SELECT count(*) FROM call_log')" -ge 61 ] || fail "call log incomplete"
+check_eq "$(sqlite3 "$WORK/state/calls.db" "SELECT count(*) FROM call_log WHERE result = 'selected'")" "$((50 + 6))" "selected calls logged"
 check_eq "$(sqlite3 "$WORK/state/calls.db" "SELECT count(*) FROM call_log WHERE result = 'emergency'")" 3 "emergency logged"
