@@ -88,7 +88,7 @@ struct Shared {
   int active = 0;
   bool stopping = false;
   std::vector<store::CallRow> pending;
-  std::unique_ptr<store::Database> log_db; // the call log, a file of its own
+  std::unique_ptr<store::CallLogWriter> log; // the call log, a file of its own
 };
 
 // Why a session ended early.
@@ -466,13 +466,13 @@ awaitable<void> flush_log(std::shared_ptr<Shared> shared) {
   for (;;) {
     timer.expires_after(200ms);
     co_await timer.async_wait(use_awaitable);
-    if (shared->pending.empty() || !shared->log_db) {
+    if (shared->pending.empty() || !shared->log) {
       if (shared->stopping && shared->active == 0)
         co_return;
       continue;
     }
     try {
-      store::append_calls(*shared->log_db, shared->pending);
+      shared->log->append(shared->pending);
     } catch (const std::exception& e) {
       g_log.line("event=call_log_error error=\"{}\"", e.what());
     }
@@ -493,24 +493,47 @@ bool allowed(const tcp::endpoint& peer, const std::vector<std::string>& allow) {
   return false;
 }
 
+// Over the session cap: the answer, then the end of the session. The socket is closed only
+// once the peer has closed its side (or after 2 s): closing it with the header unread would
+// reset the connection, and a reset can discard the answer before Asterisk reads it.
+awaitable<void> turn_away(std::shared_ptr<tcp::socket> socket, std::string answer) {
+  asio::error_code ec;
+  asio::write(*socket, asio::buffer(answer), ec); // a few bytes into an empty socket buffer
+  socket->shutdown(tcp::socket::shutdown_send, ec);
+  asio::steady_timer timer(socket->get_executor());
+  timer.expires_after(k_header_deadline);
+  timer.async_wait([socket](const asio::error_code& e) {
+    if (!e) {
+      asio::error_code ignored;
+      socket->cancel(ignored);
+    }
+  });
+  std::array<char, 256> discard;
+  for (;;) {
+    auto [rec, n] =
+        co_await socket->async_read_some(asio::buffer(discard), as_tuple(use_awaitable));
+    if (rec)
+      break;
+  }
+  timer.cancel();
+  socket->close(ec);
+}
+
 // Starts a session for an accepted connection, or answers it at once.
-void admit(tcp::socket socket, const std::shared_ptr<Shared>& shared) {
-  asio::error_code peer_ec;
-  auto peer = socket.remote_endpoint(peer_ec);
-  if (peer_ec || !allowed(peer, shared->config.agi.allow)) {
-    g_log.line("event=refused peer={}", peer_ec ? "?" : peer.address().to_string());
+void admit(tcp::socket socket, const tcp::endpoint& peer, const std::shared_ptr<Shared>& shared) {
+  if (!allowed(peer, shared->config.agi.allow)) {
+    g_log.line("event=refused peer={}", peer.address().to_string());
     return; // closing the socket is the answer
   }
   if (shared->active >= shared->config.agi.max_sessions) {
     // Overloaded: never leave an accepted socket idle; route to the default at once.
     auto& r = shared->config.routing;
-    asio::error_code ignored;
-    asio::write(socket,
-                asio::buffer(set_variable("SMARTROUTE_TARGET", r.default_number.empty()
-                                                                   ? r.emergency_number
-                                                                   : r.default_number)),
-                ignored);
+    auto answer = set_variable("SMARTROUTE_TARGET",
+                               r.default_number.empty() ? r.emergency_number : r.default_number);
     g_log.line("event=overloaded result=default");
+    asio::co_spawn(socket.get_executor(),
+                   turn_away(std::make_shared<tcp::socket>(std::move(socket)), std::move(answer)),
+                   asio::detached);
     return;
   }
   asio::error_code ec;
@@ -528,7 +551,10 @@ awaitable<void> accept_loop(tcp::acceptor& acceptor, std::shared_ptr<Shared> sha
   auto executor = co_await asio::this_coro::executor;
   asio::steady_timer pause(executor);
   while (!shared->stopping) {
-    auto [ec, socket] = co_await acceptor.async_accept(as_tuple(use_awaitable));
+    // accept() gives the peer's address: no getpeername per call.
+    tcp::socket socket(executor);
+    tcp::endpoint peer;
+    auto [ec] = co_await acceptor.async_accept(socket, peer, as_tuple(use_awaitable));
     if (ec) {
       if (shared->stopping)
         co_return;
@@ -541,16 +567,27 @@ awaitable<void> accept_loop(tcp::acceptor& acceptor, std::shared_ptr<Shared> sha
       }
       continue;
     }
-    admit(std::move(socket), shared);
+    admit(std::move(socket), peer, shared);
     // A burst: take every connection already queued before going back to the loop.
     for (int i = 0; i < 256 && !shared->stopping; ++i) {
       tcp::socket next(executor);
-      acceptor.accept(next, ec); // non-blocking
+      acceptor.accept(next, peer, ec); // non-blocking
       if (ec)
         break;
-      admit(std::move(next), shared);
+      admit(std::move(next), peer, shared);
     }
   }
+}
+
+// After SIGTERM: the running calls have until `deadline` to finish, then the loop stops.
+awaitable<void> drain(asio::io_context& io, std::shared_ptr<Shared> shared,
+                      Clock::time_point deadline) {
+  asio::steady_timer timer(io);
+  while (shared->active > 0 && Clock::now() < deadline) {
+    timer.expires_after(50ms);
+    co_await timer.async_wait(as_tuple(use_awaitable));
+  }
+  io.stop();
 }
 
 } // namespace
@@ -565,7 +602,8 @@ int serve(const config::Config& initial, const ServeOptions& options) {
   auto shared = std::make_shared<Shared>();
   shared->config = initial;
   shared->router = std::make_shared<Router>(initial);
-  shared->log_db = store::open_call_log(initial, store::Access::read_write);
+  shared->log = std::make_unique<store::CallLogWriter>(
+      store::open_call_log(initial, store::Access::read_write));
 
   auto address = asio::ip::make_address(initial.agi.listen);
   tcp::endpoint endpoint(address, static_cast<unsigned short>(initial.agi.port));
@@ -596,11 +634,12 @@ int serve(const config::Config& initial, const ServeOptions& options) {
             config::load(config::locate(options.config_file), config::Overrides{options.state_dir});
         auto router = std::make_shared<Router>(fresh);
         if (fresh.call_log_path() != shared->config.call_log_path()) {
-          auto log_db = store::open_call_log(fresh, store::Access::read_write);
-          if (shared->log_db && !shared->pending.empty()) // the calls so far go to the old file
-            store::append_calls(*shared->log_db, shared->pending);
+          auto log = std::make_unique<store::CallLogWriter>(
+              store::open_call_log(fresh, store::Access::read_write));
+          if (shared->log && !shared->pending.empty()) // the calls so far go to the old file
+            shared->log->append(shared->pending);
           shared->pending.clear();
-          shared->log_db = std::move(log_db);
+          shared->log = std::move(log);
         }
         shared->router = std::move(router);
         shared->config = fresh;
@@ -614,18 +653,8 @@ int serve(const config::Config& initial, const ServeOptions& options) {
     g_log.line("event=stopping active={}", shared->active);
     shared->stopping = true;
     acceptor.close();
-    auto drain = std::make_shared<asio::steady_timer>(io);
     auto deadline = Clock::now() + std::chrono::milliseconds(long(options.drain_seconds * 1000));
-    std::function<void(const asio::error_code&)> wait = [&, drain, deadline](auto&) {
-      if (shared->active == 0 || Clock::now() >= deadline) {
-        io.stop();
-        return;
-      }
-      drain->expires_after(50ms);
-      drain->async_wait(wait);
-    };
-    drain->expires_after(0ms);
-    drain->async_wait(wait);
+    asio::co_spawn(io, drain(io, shared, deadline), asio::detached);
   };
   signals.async_wait(on_signal);
   asio::co_spawn(io, accept_loop(acceptor, shared), asio::detached);
@@ -634,9 +663,9 @@ int serve(const config::Config& initial, const ServeOptions& options) {
   io.run();
   g_log.attach(nullptr);
   // Whatever is still queued reaches the call log.
-  if (!shared->pending.empty() && shared->log_db) {
+  if (!shared->pending.empty() && shared->log) {
     try {
-      store::append_calls(*shared->log_db, shared->pending);
+      shared->log->append(shared->pending);
     } catch (const std::exception& e) {
       g_log.line("event=call_log_error error=\"{}\"", e.what());
     }
