@@ -128,7 +128,8 @@ CallPlan Router::plan(std::string_view caller, std::int64_t now) {
         }
       }
     } end{m_commit};
-    data = m_dir->caller(n.kind == phone::Kind::e164 ? n.value : "", now, std::nullopt);
+    data = m_dir->caller(n.kind == phone::Kind::e164 ? n.value : "", now, std::nullopt,
+                         /*totals=*/false);
   }
   if (data.client) {
     c.client_key = data.client->key;

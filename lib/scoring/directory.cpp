@@ -154,6 +154,8 @@ std::vector<Candidate> Directory::stored_ranking(std::int64_t client, double* to
   while (st.step())
     if (auto* e = employee(st.column_int(0)))
       out.push_back({e, st.column_double(1), st.column_int(2), int(st.column_int(3))});
+  if (!total)
+    return out;
   auto& t = m_st->total;
   t.reset();
   t.bind(1, client);
@@ -191,7 +193,7 @@ std::pair<const Employee*, std::int64_t> Directory::last_call(std::int64_t clien
 }
 
 CallerData Directory::caller(std::string_view e164, std::int64_t now,
-                             std::optional<std::int64_t> live_at) {
+                             std::optional<std::int64_t> live_at, bool totals) {
   CallerData d;
   d.number = e164;
   if (e164.empty())
@@ -199,9 +201,11 @@ CallerData Directory::caller(std::string_view e164, std::int64_t now,
   d.clients = clients_by_phone(e164);
   // A number shared by several clients is planned for the one with the most history.
   double best = -1;
+  bool need_totals = totals || d.clients.size() > 1;
   for (auto& c : d.clients) {
     double total = 0;
-    auto ranked = live_at ? live_ranking(c.id, *live_at, &total) : stored_ranking(c.id, &total);
+    auto ranked = live_at ? live_ranking(c.id, *live_at, &total)
+                          : stored_ranking(c.id, need_totals ? &total : nullptr);
     if (total > best) {
       best = total;
       d.client = c;

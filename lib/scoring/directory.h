@@ -49,7 +49,7 @@ public:
 
   std::vector<Client> clients_by_phone(std::string_view e164);
   std::vector<Interaction> interactions(std::int64_t client);
-  // The ranking as the last `score` stored it; empty when never scored.
+  // The ranking as the last `score` stored it; empty when never scored. `total` may be null.
   std::vector<Candidate> stored_ranking(std::int64_t client, double* total);
   // The ranking computed now from the interactions themselves.
   std::vector<Candidate> live_ranking(std::int64_t client, std::int64_t at, double* total);
@@ -57,8 +57,10 @@ public:
   std::pair<const Employee*, std::int64_t> last_call(std::int64_t client, std::int64_t at);
 
   // Everything about a caller: clients, the chosen client (highest total), its ranking
-  // (stored, or live when `live_at` is set) and last call.
-  CallerData caller(std::string_view e164, std::int64_t now, std::optional<std::int64_t> live_at);
+  // (stored, or live when `live_at` is set) and last call. Without `totals`, a number of one
+  // client leaves CallerData::total at 0 (planning does not use it; explain does).
+  CallerData caller(std::string_view e164, std::int64_t now, std::optional<std::int64_t> live_at,
+                    bool totals = true);
 
 private:
   struct Statements;
