@@ -13,8 +13,11 @@
 #include <asio/experimental/as_tuple.hpp>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <sys/resource.h>
+#include <thread>
 #include <unistd.h>
 
 namespace sr::agi {
@@ -81,6 +84,80 @@ private:
 
 Log g_log;
 
+// Writes the call log on a thread of its own: the event loop hands over batches, so SQLite's
+// commits and checkpoints (with an fsync now and then) never hold up a call. The rows queued
+// before a reopen() go to the file that was open when they were queued.
+class CallLogThread {
+public:
+  explicit CallLogThread(std::unique_ptr<store::CallLogWriter> writer)
+      : m_writer(std::move(writer)), m_thread([this] { loop(); }) {}
+  ~CallLogThread() { // writes everything queued first
+    {
+      std::lock_guard lock(m_mutex);
+      m_stop = true;
+    }
+    m_wake.notify_one();
+    m_thread.join();
+  }
+  CallLogThread(const CallLogThread&) = delete;
+  CallLogThread& operator=(const CallLogThread&) = delete;
+
+  void push(std::vector<store::CallRow> rows) {
+    if (rows.empty())
+      return;
+    {
+      std::lock_guard lock(m_mutex);
+      m_jobs.push_back({std::move(rows), nullptr});
+    }
+    m_wake.notify_one();
+  }
+  void reopen(std::unique_ptr<store::CallLogWriter> writer) {
+    {
+      std::lock_guard lock(m_mutex);
+      m_jobs.push_back({{}, std::move(writer)});
+    }
+    m_wake.notify_one();
+  }
+
+private:
+  struct Job {
+    std::vector<store::CallRow> rows;
+    std::unique_ptr<store::CallLogWriter> writer; // set: switch to it
+  };
+  void loop() {
+    std::unique_lock lock(m_mutex);
+    for (;;) {
+      m_wake.wait(lock, [this] { return m_stop || !m_jobs.empty(); });
+      if (m_jobs.empty())
+        return; // stopping, and everything is written
+      auto jobs = std::move(m_jobs);
+      m_jobs.clear();
+      lock.unlock();
+      for (auto& job : jobs) {
+        if (job.writer) {
+          m_writer = std::move(job.writer);
+          continue;
+        }
+        try {
+          m_writer->append(job.rows);
+        } catch (const std::exception& e) {
+          // Not through the event loop's log (it is not thread-safe): one write of one line.
+          auto line = fmt::format("event=call_log_error error=\"{}\"\n", e.what());
+          [[maybe_unused]] auto n = ::write(STDERR_FILENO, line.data(), line.size());
+        }
+      }
+      lock.lock();
+    }
+  }
+
+  std::unique_ptr<store::CallLogWriter> m_writer; // used by the thread only
+  std::mutex m_mutex;
+  std::condition_variable m_wake;
+  std::vector<Job> m_jobs;
+  bool m_stop = false;
+  std::thread m_thread; // last: starts once the rest is built
+};
+
 // What every session shares: the router (replaced on SIGHUP), counters, the call log queue.
 struct Shared {
   std::shared_ptr<Router> router;
@@ -88,7 +165,7 @@ struct Shared {
   int active = 0;
   bool stopping = false;
   std::vector<store::CallRow> pending;
-  std::unique_ptr<store::CallLogWriter> log; // the call log, a file of its own
+  std::unique_ptr<CallLogThread> log; // the call log, a file of its own
 };
 
 // Why a session ended early.
@@ -466,16 +543,12 @@ awaitable<void> flush_log(std::shared_ptr<Shared> shared) {
   for (;;) {
     timer.expires_after(200ms);
     co_await timer.async_wait(use_awaitable);
-    if (shared->pending.empty() || !shared->log) {
+    if (shared->pending.empty()) {
       if (shared->stopping && shared->active == 0)
         co_return;
       continue;
     }
-    try {
-      shared->log->append(shared->pending);
-    } catch (const std::exception& e) {
-      g_log.line("event=call_log_error error=\"{}\"", e.what());
-    }
+    shared->log->push(std::move(shared->pending));
     shared->pending.clear();
   }
 }
@@ -602,8 +675,8 @@ int serve(const config::Config& initial, const ServeOptions& options) {
   auto shared = std::make_shared<Shared>();
   shared->config = initial;
   shared->router = std::make_shared<Router>(initial);
-  shared->log = std::make_unique<store::CallLogWriter>(
-      store::open_call_log(initial, store::Access::read_write));
+  shared->log = std::make_unique<CallLogThread>(std::make_unique<store::CallLogWriter>(
+      store::open_call_log(initial, store::Access::read_write)));
 
   auto address = asio::ip::make_address(initial.agi.listen);
   tcp::endpoint endpoint(address, static_cast<unsigned short>(initial.agi.port));
@@ -634,12 +707,11 @@ int serve(const config::Config& initial, const ServeOptions& options) {
             config::load(config::locate(options.config_file), config::Overrides{options.state_dir});
         auto router = std::make_shared<Router>(fresh);
         if (fresh.call_log_path() != shared->config.call_log_path()) {
-          auto log = std::make_unique<store::CallLogWriter>(
+          auto writer = std::make_unique<store::CallLogWriter>(
               store::open_call_log(fresh, store::Access::read_write));
-          if (shared->log && !shared->pending.empty()) // the calls so far go to the old file
-            shared->log->append(shared->pending);
+          shared->log->push(std::move(shared->pending)); // the calls so far: the old file
           shared->pending.clear();
-          shared->log = std::move(log);
+          shared->log->reopen(std::move(writer));
         }
         shared->router = std::move(router);
         shared->config = fresh;
@@ -662,14 +734,9 @@ int serve(const config::Config& initial, const ServeOptions& options) {
   g_log.attach(&io);
   io.run();
   g_log.attach(nullptr);
-  // Whatever is still queued reaches the call log.
-  if (!shared->pending.empty() && shared->log) {
-    try {
-      shared->log->append(shared->pending);
-    } catch (const std::exception& e) {
-      g_log.line("event=call_log_error error=\"{}\"", e.what());
-    }
-  }
+  // Whatever is still queued reaches the call log before the last line.
+  shared->log->push(std::move(shared->pending));
+  shared->log.reset();
   g_log.line("event=stopped");
   return 0;
 }
