@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <span>
 
 namespace sr::store {
 
@@ -209,28 +210,35 @@ int current_schema_version() {
   return int(k_migrations.size());
 }
 
-std::unique_ptr<Database> open(const std::filesystem::path& path, Access access) {
+std::unique_ptr<Database> open_migrated(const std::filesystem::path& path, Access access,
+                                        std::span<const std::string_view> migrations,
+                                        std::string_view what, std::string_view writer) {
   if (access == Access::read_write && path.has_parent_path())
     util::ensure_directory(path.parent_path());
   auto db = std::make_unique<Database>(path, access);
   int version = schema_version(*db);
-  if (version > current_schema_version())
-    throw Error(fmt::format("store {}: schema version {} is newer than this smartroute knows "
+  int current = int(migrations.size());
+  if (version > current)
+    throw Error(fmt::format("{} {}: schema version {} is newer than this smartroute knows "
                             "({}); upgrade smartroute",
-                            path.string(), version, current_schema_version()));
-  if (version == current_schema_version())
+                            what, path.string(), version, current));
+  if (version == current)
     return db;
   if (access == Access::read_only)
-    throw Error(fmt::format("store {}: schema version {} is older than {}; run any writing "
-                            "command (e.g. 'smartroute import') to upgrade it",
-                            path.string(), version, current_schema_version()));
+    throw Error(fmt::format("{} {}: schema version {} is older than {}; run {} to upgrade it", what,
+                            path.string(), version, current, writer));
   Transaction tx(*db);
-  for (int v = version; v < current_schema_version(); ++v) {
-    db->exec(k_migrations[std::size_t(v)]);
+  for (int v = version; v < current; ++v) {
+    db->exec(migrations[std::size_t(v)]);
     db->exec(fmt::format("PRAGMA user_version={}", v + 1));
   }
   tx.commit();
   return db;
+}
+
+std::unique_ptr<Database> open(const std::filesystem::path& path, Access access) {
+  return open_migrated(path, access, k_migrations, "store",
+                       "any writing command (e.g. 'smartroute import')");
 }
 
 Counts counts(Database& db) {

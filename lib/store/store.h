@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
 namespace sr::store {
@@ -16,6 +17,13 @@ int current_schema_version();
 // Opens the store. Read-write creates it (and its directory) and applies pending
 // migrations in one transaction; read-only requires the current schema.
 std::unique_ptr<Database> open(const std::filesystem::path& path, Access access);
+
+// The same for a database with its own migration list (entry i moves version i to i + 1,
+// kept in PRAGMA user_version); errors name it with `what` ("store", "call log") and say
+// that `writer` upgrades it.
+std::unique_ptr<Database> open_migrated(const std::filesystem::path& path, Access access,
+                                        std::span<const std::string_view> migrations,
+                                        std::string_view what, std::string_view writer);
 
 // The statement that creates the per-client index of interactions; bulk imports drop and
 // rebuild it.

@@ -1,3 +1,4 @@
+#include "store/call_log.h"
 #include "store/store.h"
 #include "util/error.h"
 
@@ -92,4 +93,61 @@ TEST_CASE("store: an upsert that changes an interaction marks its client for sco
     db->exec(sr::store::k_drop_score_dirty_triggers);
     db->exec(sr::store::k_score_dirty_triggers);
   }
+}
+
+TEST_CASE("store: the call log is a file of its own with its own schema", "[store]") {
+  TempDir dir;
+  sr::config::Config config;
+  config.store.state_dir = dir.path.string();
+  CHECK(config.call_log_path() == dir.path / "calls.db");
+  CHECK_THROWS_WITH(sr::store::open_call_log(config, sr::store::Access::read_only),
+                    Catch::Contains("no such file"));
+  {
+    auto log = sr::store::open_call_log(config, sr::store::Access::read_write);
+    CHECK(log->scalar("PRAGMA user_version") == sr::store::call_log_schema_version());
+    sr::store::CallRow a;
+    a.uniqueid = "1.1";
+    a.caller = "+79001234567";
+    a.client = 42;
+    a.mode = "menu";
+    a.result = "selected";
+    a.target = "202";
+    a.employee = 7;
+    sr::store::CallRow b;
+    b.uniqueid = "1.2";
+    b.mode = "";
+    b.result = "hangup";
+    b.target = "100";
+    sr::store::append_calls(*log, {a, b});
+  }
+  {
+    sr::store::CallLogWriter writer(
+        sr::store::open_call_log(config, sr::store::Access::read_write));
+    sr::store::CallRow c;
+    c.uniqueid = "1.3";
+    c.result = "default";
+    c.target = "100";
+    writer.append({c});
+    writer.append({c, c});
+    writer.append({});
+    CHECK(writer.db().scalar("SELECT count(*) FROM call_log WHERE uniqueid = '1.3'") == 3);
+  }
+  CHECK_FALSE(std::filesystem::exists(config.database_path()));
+  auto ro = sr::store::open_call_log(config, sr::store::Access::read_only);
+  auto st = ro->prepare(
+      "SELECT client, employee, mode, result FROM call_log WHERE uniqueid <> '1.3' ORDER BY id");
+  REQUIRE(st.step());
+  CHECK(st.column_int(0) == 42);
+  CHECK(st.column_int(1) == 7);
+  CHECK(st.column_text(2) == "menu");
+  REQUIRE(st.step());
+  CHECK(st.column_is_null(0));
+  CHECK(st.column_is_null(1));
+  CHECK(st.column_text(2) == "none");
+  CHECK(st.column_text(3) == "hangup");
+  CHECK_FALSE(st.step());
+  config.store.call_log = (dir.path / "elsewhere" / "log.db").string();
+  CHECK(config.call_log_path() == dir.path / "elsewhere" / "log.db");
+  sr::store::open_call_log(config, sr::store::Access::read_write);
+  CHECK(std::filesystem::exists(dir.path / "elsewhere" / "log.db"));
 }
