@@ -82,6 +82,9 @@ print(f"{label:<12} {docs:>9,} {d['requests'] - 1:>6} {float(wall):>7.2f} {d['cp
       f"{cpu:>7.2f} {1e6 * cpu / max(docs, 1):>9.2f} {1e6 * doc_cpu / max(docs, 1):>9.2f} "
       f"{100 * cpu / float(wall):>6.1f}% {d['wait_seconds']:>6.2f} "
       f"{float(after) - float(before):>8.2f} {int(rss) / 1024:>7.0f}")
+changes = sum(e["added"] + e["updated"] + e["deleted"] for e in d["entities"])
+if label.endswith("again") and changes:
+    print(f"  warning: the second sync changed {changes} rows; it should change none")
 PY
 }
 # The double keeps the rows it serialized: one untimed dry run first, so that the first timed
