@@ -136,6 +136,7 @@ private:
   phone::Normalizer m_phones;
   util::UnixTime m_now;
   bool m_ignore_versions = false;
+  double m_entity_cpu = 0; // CPU time when the current entity started
   SyncReport m_report;
   std::optional<store::Statement> m_version, m_remember, m_see;
   RefIndex m_client_refs, m_alias_refs, m_employee_refs;
@@ -218,9 +219,11 @@ void Syncer::record(const EntityReport& r) {
   st.bind(1, r.entity).bind(2, m_now).bind(3, r.read).bind(4, r.added).bind(5, r.updated);
   st.bind(6, r.deleted).bind(7, r.seconds).step();
   m_report.entities.push_back(r);
+  m_report.entities.back().cpu_seconds = cpu_seconds() - m_entity_cpu;
 }
 
 void Syncer::users() {
+  m_entity_cpu = cpu_seconds();
   auto& m = m_mapping.users;
   auto r = report("employees", m.set);
   Select select;
@@ -280,6 +283,7 @@ void Syncer::users() {
 }
 
 void Syncer::clients() {
+  m_entity_cpu = cpu_seconds();
   auto& m = m_mapping.clients;
   auto r = report("clients", m.set);
   Select select;
@@ -344,22 +348,28 @@ void Syncer::clients() {
       id = id_of.column_int(0);
     }
     old.clear();
-    old_phones.reset();
-    old_phones.bind(1, id);
-    while (old_phones.step())
-      old.emplace_back(old_phones.column_text(0), old_phones.column_text(1),
-                       old_phones.column_text(2));
+    if (!added) { // a new client has no phones or aliases yet
+      old_phones.reset();
+      old_phones.bind(1, id);
+      while (old_phones.step())
+        old.emplace_back(old_phones.column_text(0), old_phones.column_text(1),
+                         old_phones.column_text(2));
+    }
     if (old != phones) {
       changed = true;
-      drop_phones.reset();
-      drop_phones.bind(1, id).step();
+      if (!added) {
+        drop_phones.reset();
+        drop_phones.bind(1, id).step();
+      }
       for (auto& [e164, raw, extension] : phones) {
         add_phone.reset();
         add_phone.bind(1, e164).bind(2, id).bind(3, raw).bind(4, extension).step();
       }
     }
-    drop_aliases.reset();
-    drop_aliases.bind(1, id).step();
+    if (!added) {
+      drop_aliases.reset();
+      drop_aliases.bind(1, id).step();
+    }
     for (auto& a : m.aliases) {
       auto alias = guid(text(row, a.property));
       if (alias.empty())
@@ -423,6 +433,7 @@ struct LocalDocument {
 } // namespace
 
 void Syncer::documents(const DocumentMapping& d) {
+  m_entity_cpu = cpu_seconds();
   auto& type = *d.type;
   auto r = report(type.type, type.entity);
   auto* zone = util::find_zone(m_config.onec_time_zone());

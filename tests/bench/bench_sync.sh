@@ -74,19 +74,25 @@ import json, sys
 label, summary, timing, before, after = sys.argv[1:]
 d = json.load(open(summary))
 wall, user, system, rss = open(timing).read().split()
-docs = sum(e["read"] for e in d["entities"] if e["what"] not in ("employees", "clients"))
+documents = [e for e in d["entities"] if e["what"] not in ("employees", "clients")]
+docs = sum(e["read"] for e in documents)
+doc_cpu = sum(e.get("cpu_seconds", float("nan")) for e in documents)
 cpu = float(user) + float(system)
 print(f"{label:<12} {docs:>9,} {d['requests'] - 1:>6} {float(wall):>7.2f} {d['cpu_seconds']:>7.2f} "
-      f"{cpu:>7.2f} {1e6 * cpu / max(docs, 1):>9.2f} {100 * cpu / float(wall):>6.1f}% "
-      f"{d['wait_seconds']:>6.2f} {float(after) - float(before):>8.2f} {int(rss) / 1024:>7.0f}")
+      f"{cpu:>7.2f} {1e6 * cpu / max(docs, 1):>9.2f} {1e6 * doc_cpu / max(docs, 1):>9.2f} "
+      f"{100 * cpu / float(wall):>6.1f}% {d['wait_seconds']:>6.2f} "
+      f"{float(after) - float(before):>8.2f} {int(rss) / 1024:>7.0f}")
+changes = sum(e["added"] + e["updated"] + e["deleted"] for e in d["entities"])
+if label.endswith("again") and changes:
+    print(f"  warning: the second sync changed {changes} rows; it should change none")
 PY
 }
 # The double keeps the rows it serialized: one untimed dry run first, so that the first timed
 # run does not pay for filling its cache.
 "${bins[0]}" --config all.toml --state-dir warm -q sync --dry-run
 rm -rf warm
-printf '\n%-12s %9s %6s %7s %7s %7s %9s %7s %6s %8s %7s\n' run docs pages "wall s" "cpu s" \
-  "time s" "cpu/1k ms" share "1C s" "double s" "RSS MiB"
+printf '\n%-12s %9s %6s %7s %7s %7s %9s %9s %7s %6s %8s %7s\n' run docs pages "wall s" "cpu s" \
+  "time s" "cpu/1k ms" "doc/1k ms" share "1C s" "double s" "RSS MiB"
 i=0
 for bin in "${bins[@]}"; do
   i=$((i + 1))
@@ -101,6 +107,8 @@ echo
 for i in "${!bins[@]}"; do echo "$((i + 1)): ${bins[$i]}"; done
 echo "docs: document rows read; pages: requests after \$metadata (one per page, catalogs too);"
 echo "cpu s: the summary's cpu_seconds (the sync itself); time s: user + sys of the process;"
+echo "cpu/1k ms: time s per 1,000 documents; doc/1k ms: the CPU of the document sets alone"
+echo "(catalogs excluded) per 1,000 documents, from the summary's per-entity cpu_seconds;"
 echo "share: time s / wall s (target <= 20 %); 1C s: waiting for answers (wait_seconds);"
 echo "double s: CPU of the Python double meanwhile (it shares the machine's cores)."
 uptime

@@ -71,6 +71,7 @@ check_eq "$(json first.json '[(e["what"], e["read"], e["added"], e["updated"], e
   "[('employees', 4, 4, 0, 0, 0), ('clients', 5, 4, 0, 0, 0), ('call', 2, 1, 0, 0, 0), ('order', 2, 2, 0, 0, 0), ('sale', 2, 2, 0, 0, 0)]" "first sync counts"
 check_eq "$(json first.json '[e["skipped"] for e in d["entities"]]')" "[{}, {'deletion mark': 1}, {'no user': 1}, {}, {}]" "first sync skipped"
 check_eq "$(json first.json 'd["requests"] == 6 and d["bytes"] > 0 and d["wait_seconds"] > 0 and d["cpu_seconds"] >= 0')" True "transfer figures"
+check_eq "$(json first.json 'all(0 <= e["cpu_seconds"] <= d["cpu_seconds"] for e in d["entities"])')" True "CPU per entity"
 check_eq "$(stats 'd["requests"], d["auth_failures"]')" "(6, 0)" "requests seen by 1C (\$metadata and one page per set)"
 # Every page request asks for JSON, a narrow $select, 1C's order and a page size.
 check_eq "$(stats 'all("$format=json" in u and "$orderby=Ref_Key" in u and "$top=5000" in u and "$select=Ref_Key," in u for u in d["urls"][1:])')" True "page requests"
