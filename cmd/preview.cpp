@@ -83,36 +83,41 @@ Runner setup_preview(CLI::App& app, const Globals& g) {
     }
     // serve-agi's own planning and playing rules, so that this is what the caller hears.
     agi::Router router(config);
-    auto call = router.plan(o->phone, when, live_at);
+    ivr::Plan plan;
+    auto call = router.plan(o->phone, when, live_at, &plan);
+    // The plan fragment a playable was made from (one per fragment, in order).
+    auto text = [&](const agi::Playable* p) -> const std::string& {
+      return plan.fragments[std::size_t(p - call.playables.data())].text;
+    };
     auto round = agi::first_round(call);
     std::vector<std::string> files;
     double seconds = 0;
     for (auto* p : round.played) {
-      files.push_back(p->file);
+      files.emplace_back(p->file);
       seconds += p->seconds;
     }
     for (auto* m : round.missing)
-      util::warn(fmt::format("not in the cache: «{}» (run 'smartroute warm')", m->fragment->text));
+      util::warn(fmt::format("not in the cache: «{}» (run 'smartroute warm')", text(m)));
     if (!round.emergency.empty())
       util::warn(fmt::format("the caller hears nothing ({}): the call goes to the emergency "
                              "number {}",
-                             round.emergency, call.plan.emergency_target));
+                             round.emergency, plan.emergency_target));
     int status = round.missing.empty() && round.emergency.empty() ? 0 : 1;
 
     nlohmann::json doc = {
-        {"mode", ivr::mode_name(call.plan.mode)},
+        {"mode", ivr::mode_name(plan.mode)},
         {"file", o->out.empty() ? nlohmann::json(nullptr) : nlohmann::json(o->out)},
         {"seconds", seconds},
         {"offered", round.digits},
         {"emergency",
          round.emergency.empty() ? nlohmann::json(nullptr) : nlohmann::json(round.emergency)}};
     doc["fragments"] = doc["missing"] = doc["played"] = nlohmann::json::array();
-    for (auto& f : call.plan.fragments)
+    for (auto& f : plan.fragments)
       doc["fragments"].push_back(f.text);
     for (auto* m : round.missing)
-      doc["missing"].push_back(m->fragment->text);
+      doc["missing"].push_back(text(m));
     for (auto* p : round.played)
-      doc["played"].push_back({{"text", p->fragment->text}, {"file", p->file}});
+      doc["played"].push_back({{"text", text(p)}, {"file", std::string(p->file)}});
 
     if (!o->out.empty() || o->play) {
       auto pcm = ivr::render(files);
@@ -160,12 +165,11 @@ Runner setup_preview(CLI::App& app, const Globals& g) {
       std::puts(doc.dump(2).c_str());
     } else if (!g.quiet) {
       fmt::print("{}{:.1f} s, {} of {} phrases ({} mode){}\n", o->out.empty() ? "" : o->out + ": ",
-                 seconds, round.played.size(), call.plan.fragments.size(),
-                 ivr::mode_name(call.plan.mode),
+                 seconds, round.played.size(), plan.fragments.size(), ivr::mode_name(plan.mode),
                  round.missing.empty() ? "" : fmt::format(", {} missing", round.missing.size()));
-      for (auto& f : call.plan.fragments) {
+      for (auto& f : plan.fragments) {
         bool played = std::any_of(round.played.begin(), round.played.end(),
-                                  [&](auto* p) { return p->fragment == &f; });
+                                  [&](auto* p) { return &text(p) == &f.text; });
         fmt::print("  «{}»{}\n", f.text, played ? "" : "  (not played)");
       }
       if (doc.contains("call") && call_error.empty())

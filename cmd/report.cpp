@@ -1,6 +1,7 @@
 #include "ivr/report.h"
 
 #include "commands.h"
+#include "store/call_log.h"
 #include "store/store.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -64,10 +65,10 @@ Runner setup_report(CLI::App& app, const Globals& g) {
       throw UsageError(fmt::format("report: --since {} is not before --until {}",
                                    util::format_local(range.since, zone),
                                    util::format_local(range.until, zone)));
-    // The call log is the store's call_log table; the store also names the employees.
+    // The call log is a file of its own (store.call_log); the store names the employees.
     auto store = store::open(config.database_path(), store::Access::read_only);
-    auto& calls = *store;
-    auto report = ivr::build_report(calls, store.get(), range);
+    auto calls = store::open_call_log(config, store::Access::read_only);
+    auto report = ivr::build_report(*calls, store.get(), range);
     if (g.json) {
       std::puts(ivr::to_json(report, zone).dump(2).c_str());
     } else if (*csv) {

@@ -64,7 +64,8 @@ void print_json(const onec::SyncReport& r, bool dry_run) {
                         {"deleted", e.deleted},
                         {"skipped", e.skipped},
                         {"invalid_phones", e.invalid_phones},
-                        {"seconds", e.seconds}});
+                        {"seconds", e.seconds},
+                        {"cpu_seconds", e.cpu_seconds}});
   auto& t = r.transfer;
   nlohmann::json doc = {{"dry_run", dry_run},
                         {"committed", r.committed},

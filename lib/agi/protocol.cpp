@@ -1,5 +1,6 @@
 #include "agi/protocol.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 
@@ -8,42 +9,61 @@ namespace sr::agi {
 std::size_t HeaderParser::feed(std::string_view data) {
   std::size_t used = 0;
   while (used < data.size() && m_state == State::more) {
-    char c = data[used++];
-    if (++m_bytes > k_max_bytes) {
+    auto rest = data.substr(used);
+    auto eol = rest.find('\n');
+    auto take = eol == std::string_view::npos ? rest.size() : eol + 1;
+    if (m_bytes + take > k_max_bytes) { // the byte past the limit is taken, then refused
+      used += k_max_bytes - m_bytes + 1;
+      m_bytes = k_max_bytes + 1;
       m_state = State::error;
       m_error = "header larger than 16 KiB";
       break;
     }
-    if (c != '\n') {
-      m_line.push_back(c);
-      continue;
-    }
-    if (!m_line.empty() && m_line.back() == '\r')
-      m_line.pop_back();
-    if (m_line.empty()) {
-      m_state = m_values.count("agi_request") || m_values.count("agi_channel") ? State::done
-                                                                               : State::error;
-      if (m_state == State::error)
-        m_error = "header without agi_request or agi_channel";
+    m_bytes += take;
+    used += take;
+    if (eol == std::string_view::npos) { // the rest of the line comes with the next bytes
+      m_line.append(rest);
       break;
     }
-    if (++m_lines > k_max_lines) {
-      m_state = State::error;
-      m_error = "header with more than 200 lines";
-      break;
+    std::string_view line = rest.substr(0, eol);
+    if (!m_line.empty()) {
+      m_line.append(line);
+      line = m_line;
     }
-    // Split on the first ": " only: values may hold colons ("John: Smith").
-    auto sep = m_line.find(": ");
-    auto key = m_line.substr(0, sep == std::string::npos ? m_line.find(':') : sep);
-    if (!key.starts_with("agi_") || key.find(' ') != std::string::npos) {
-      m_state = State::error;
-      m_error = "not an AGI header line";
-      break;
-    }
-    m_values[key] = sep == std::string::npos ? std::string() : m_line.substr(sep + 2);
+    if (!line.empty() && line.back() == '\r')
+      line.remove_suffix(1);
+    take_line(line);
     m_line.clear();
   }
   return used;
+}
+
+void HeaderParser::take_line(std::string_view line) {
+  if (line.empty()) {
+    m_state = m_has_request ? State::done : State::error;
+    if (m_state == State::error)
+      m_error = "header without agi_request or agi_channel";
+    return;
+  }
+  if (++m_lines > k_max_lines) {
+    m_state = State::error;
+    m_error = "header with more than 200 lines";
+    return;
+  }
+  // Split on the first ": " only: values may hold colons ("John: Smith").
+  auto sep = line.find(": ");
+  auto key = line.substr(0, sep == std::string_view::npos ? line.find(':') : sep);
+  if (!key.starts_with("agi_") || key.find(' ') != std::string_view::npos) {
+    m_state = State::error;
+    m_error = "not an AGI header line";
+    return;
+  }
+  if (key == "agi_request" || key == "agi_channel")
+    m_has_request = true;
+  if (!m_keep.empty() && std::find(m_keep.begin(), m_keep.end(), key) == m_keep.end())
+    return;
+  auto value = sep == std::string_view::npos ? std::string_view() : line.substr(sep + 2);
+  m_values.insert_or_assign(std::string(key), std::string(value));
 }
 
 std::string HeaderParser::get(const std::string& key) const {
@@ -156,8 +176,12 @@ std::optional<Reply> ReplyReader::take() {
   return std::move(m_ready[m_next_ready++]);
 }
 
-std::string command(std::string_view verb, const std::vector<std::string>& args) {
+std::string command(std::string_view verb, std::span<const std::string_view> args) {
   std::string out;
+  std::size_t size = verb.size() + 1;
+  for (auto& a : args)
+    size += a.size() + 3;
+  out.reserve(std::min(size, k_max_line));
   for (unsigned char c : verb)
     if (c >= 0x20 && c != 0x7F) // the verb too must stay on one line
       out.push_back(char(c));
@@ -171,6 +195,14 @@ std::string command(std::string_view verb, const std::vector<std::string>& args)
     std::size_t room = k_max_line - out.size() - 4;
     out += " \"";
     auto start = out.size();
+    // Most arguments need neither escaping nor cutting: copied at once.
+    if (a.size() <= room && std::none_of(a.begin(), a.end(), [](unsigned char c) {
+          return c < 0x20 || c == 0x7F || c == '"' || c == '\\';
+        })) {
+      out.append(a);
+      out.push_back('"');
+      continue;
+    }
     bool cut = false;
     for (unsigned char c : a) {
       if (c < 0x20 || c == 0x7F)
@@ -201,6 +233,11 @@ std::string command(std::string_view verb, const std::vector<std::string>& args)
   }
   out.push_back('\n');
   return out;
+}
+
+std::string command(std::string_view verb, const std::vector<std::string>& args) {
+  std::vector<std::string_view> views(args.begin(), args.end());
+  return command(verb, views);
 }
 
 } // namespace sr::agi

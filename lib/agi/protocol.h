@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,10 @@ public:
 
   enum class State { more, done, error };
 
+  // Keeps only the values of `keep` (every key when empty; it must outlive the parser);
+  // every line is checked anyway.
+  explicit HeaderParser(std::span<const std::string_view> keep = {}) : m_keep(keep) {}
+
   // Consumes bytes from `data`; returns how many were used (the rest belongs to replies).
   std::size_t feed(std::string_view data);
   State state() const { return m_state; }
@@ -29,10 +34,13 @@ public:
   std::string get(const std::string& key) const;
 
 private:
+  void take_line(std::string_view line);
   State m_state = State::more;
   std::string m_error;
-  std::string m_line;
+  std::string m_line; // a line split across reads
   std::size_t m_bytes = 0, m_lines = 0;
+  bool m_has_request = false; // agi_request or agi_channel seen
+  std::span<const std::string_view> m_keep;
   std::map<std::string, std::string> m_values;
 };
 
@@ -84,6 +92,7 @@ Reply parse_reply(std::string_view line);
 // escape or a UTF-8 character, and later ones are dropped). Ends with "\n".
 inline constexpr std::size_t k_max_args = 16;
 inline constexpr std::size_t k_max_line = 4096;
+std::string command(std::string_view verb, std::span<const std::string_view> args);
 std::string command(std::string_view verb, const std::vector<std::string>& args = {});
 
 } // namespace sr::agi

@@ -32,6 +32,7 @@ struct StoreSection {
   std::string state_dir; // where the database and the audio cache live
   std::string database;  // "" = <state_dir>/smartroute.db
   std::string cache_dir; // "" = <state_dir>/cache
+  std::string call_log;  // "" = <state_dir>/calls.db: serve-agi's call log, a file of its own
 };
 
 struct PhoneSection {
@@ -218,6 +219,7 @@ struct Config {
   // The zone 1C's naive dates are read in: onec.time_zone, else routing.time_zone.
   const std::string& onec_time_zone() const;
   std::filesystem::path cache_path() const;
+  std::filesystem::path call_log_path() const;
   const DocumentType* document(std::string_view type) const;
 };
 

@@ -34,6 +34,10 @@ fs::path Config::cache_path() const {
   return store.cache_dir.empty() ? fs::path(store.state_dir) / "cache" : fs::path(store.cache_dir);
 }
 
+fs::path Config::call_log_path() const {
+  return store.call_log.empty() ? fs::path(store.state_dir) / "calls.db" : fs::path(store.call_log);
+}
+
 const DocumentType* Config::document(std::string_view type) const {
   for (auto& d : documents)
     if (d.type == type)
@@ -169,6 +173,8 @@ std::vector<Setting> settings(const Config& c) {
       st = {st.key, fmt::format("\"{}\"", c.database_path().string()), origin};
     if (st.key == "store.cache_dir" && c.store.cache_dir.empty())
       st = {st.key, fmt::format("\"{}\"", c.cache_path().string()), origin};
+    if (st.key == "store.call_log" && c.store.call_log.empty())
+      st = {st.key, fmt::format("\"{}\"", c.call_log_path().string()), origin};
   }
   return out;
 }

@@ -363,10 +363,10 @@ template <class S> std::function<std::string&(S&)> secret_file(SecretRef S::*m) 
 
 std::vector<SectionOps> make_sections() {
   std::vector<SectionOps> all;
-  all.push_back(scalar_section<StoreSection>("store", &Config::store,
-                                             {field("state_dir", &StoreSection::state_dir),
-                                              field("database", &StoreSection::database),
-                                              field("cache_dir", &StoreSection::cache_dir)}));
+  all.push_back(scalar_section<StoreSection>(
+      "store", &Config::store,
+      {field("state_dir", &StoreSection::state_dir), field("database", &StoreSection::database),
+       field("cache_dir", &StoreSection::cache_dir), field("call_log", &StoreSection::call_log)}));
   all.push_back(scalar_section<PhoneSection>(
       "phone", &Config::phone,
       {field("default_country", &PhoneSection::default_country,

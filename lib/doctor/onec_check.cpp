@@ -54,7 +54,7 @@ std::vector<Result> check_onec(const config::Config& config) {
     std::string found;
     if (!set.empty()) {
       try {
-        odata.scan(set, onec::Query{"Ref_Key", ""}, [](nlohmann::json&) { throw FirstPage{}; });
+        odata.scan(set, onec::Query{"Ref_Key", ""}, [](const onec::Page&) { throw FirstPage{}; });
         found = fmt::format("; {} is empty", set);
       } catch (const FirstPage&) {
         auto n = odata.count(set, "");

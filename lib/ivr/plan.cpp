@@ -55,7 +55,13 @@ bool needs_so(std::string_view name) {
 
 std::string render(std::string_view text, std::string_view name, int digit) {
   std::string out;
+  out.reserve(text.size() + name.size());
   for (std::size_t i = 0; i < text.size();) {
+    auto brace = text.find('{', i); // the text up to the next placeholder as it is
+    out.append(text.substr(i, brace == std::string_view::npos ? text.size() - i : brace - i));
+    if (brace == std::string_view::npos)
+      break;
+    i = brace;
     if (text.substr(i).starts_with("{name}")) {
       bool preposition = out.ends_with(" с ") || out == "с " || out.ends_with(" С ") || out == "С ";
       if (preposition && needs_so(name))
@@ -147,9 +153,10 @@ void plan_new_client(Plan& p, std::int64_t now, const Context& ctx) {
   double ignored = 0;
   auto available = offerable(pool, now, ctx, p, &ignored);
   if (available.empty()) {
-    p.reasons.push_back(ctx.pool.empty() ? "no new-client pool configured: the default number"
-                                         : "nobody of the new-client pool is available: the "
-                                           "default number");
+    if (ctx.reasons)
+      p.reasons.push_back(ctx.pool.empty() ? "no new-client pool configured: the default number"
+                                           : "nobody of the new-client pool is available: the "
+                                             "default number");
     say(p, t, "transfer");
     return;
   }
@@ -157,7 +164,8 @@ void plan_new_client(Plan& p, std::int64_t now, const Context& ctx) {
   for (auto& c : available)
     if (chosen.size() < std::size_t(ctx.config.routing.menu_size))
       chosen.push_back(c.employee);
-  p.reasons.push_back(fmt::format("offering {} of the new-client pool", chosen.size()));
+  if (ctx.reasons)
+    p.reasons.push_back(fmt::format("offering {} of the new-client pool", chosen.size()));
   offer(p, chosen, t);
 }
 
@@ -170,12 +178,13 @@ Plan plan(const scoring::CallerData& caller, std::int64_t now, const Context& ct
   p.default_target = cfg.routing.default_number;
   p.emergency_target = cfg.routing.emergency_number;
   if (!caller.client) {
-    p.reasons.push_back(caller.number.empty() ? "no caller number"
-                                              : "the number belongs to no client");
+    if (ctx.reasons)
+      p.reasons.push_back(caller.number.empty() ? "no caller number"
+                                                : "the number belongs to no client");
     plan_new_client(p, now, ctx);
     return p;
   }
-  if (caller.clients.size() > 1)
+  if (ctx.reasons && caller.clients.size() > 1)
     p.reasons.push_back(fmt::format("the number belongs to {} clients; planning for {} ({}), "
                                     "who has the highest total score",
                                     caller.clients.size(), caller.client->name,
@@ -183,14 +192,16 @@ Plan plan(const scoring::CallerData& caller, std::int64_t now, const Context& ct
   double eligible_total = 0;
   auto available = offerable(caller.ranked, now, ctx, p, &eligible_total);
   if (eligible_total <= 0) {
-    p.reasons.push_back(caller.ranked.empty() ? "the client has no interaction that still counts"
-                                              : "nobody the client dealt with can be offered");
+    if (ctx.reasons)
+      p.reasons.push_back(caller.ranked.empty() ? "the client has no interaction that still counts"
+                                                : "nobody the client dealt with can be offered");
     plan_new_client(p, now, ctx);
     return p;
   }
   if (available.empty()) {
     p.mode = Mode::fallback;
-    p.reasons.push_back("none of the client's employees is available now: the default number");
+    if (ctx.reasons)
+      p.reasons.push_back("none of the client's employees is available now: the default number");
     say(p, t, "greeting");
     say(p, t, "transfer");
     return p;
@@ -200,10 +211,11 @@ Plan plan(const scoring::CallerData& caller, std::int64_t now, const Context& ct
   if (cfg.routing.direct && p.top_share >= cfg.routing.dominance) {
     p.mode = Mode::direct;
     p.direct = top.employee;
-    p.reasons.push_back(fmt::format("{} holds {:.0f}% of the score (dominance {:.0f}%): "
-                                    "connecting directly",
-                                    who(*top.employee), p.top_share * 100,
-                                    cfg.routing.dominance * 100));
+    if (ctx.reasons)
+      p.reasons.push_back(fmt::format("{} holds {:.0f}% of the score (dominance {:.0f}%): "
+                                      "connecting directly",
+                                      who(*top.employee), p.top_share * 100,
+                                      cfg.routing.dominance * 100));
     say(p, t, "greeting");
     say(p, t, "connecting", top.employee);
     return p;
@@ -216,19 +228,22 @@ Plan plan(const scoring::CallerData& caller, std::int64_t now, const Context& ct
                                       [&](auto& c) { return c.employee == caller.last_call; })) {
     last = caller.last_call;
     chosen.push_back(last);
-    p.reasons.push_back(fmt::format("the last call ({}) was with {}: offered first",
-                                    util::format_local(caller.last_call_at, ctx.zone).substr(0, 16),
-                                    who(*last)));
+    if (ctx.reasons)
+      p.reasons.push_back(
+          fmt::format("the last call ({}) was with {}: offered first",
+                      util::format_local(caller.last_call_at, ctx.zone).substr(0, 16), who(*last)));
   } else if (caller.last_call) {
-    p.reasons.push_back(fmt::format("the last call was with {}, who cannot be offered now",
-                                    who(*caller.last_call)));
+    if (ctx.reasons)
+      p.reasons.push_back(fmt::format("the last call was with {}, who cannot be offered now",
+                                      who(*caller.last_call)));
   }
   for (auto& c : available)
     if (chosen.size() < std::size_t(cfg.routing.menu_size) && c.employee != last)
       chosen.push_back(c.employee);
-  p.reasons.push_back(fmt::format("menu of {} (top share {:.0f}% < dominance {:.0f}%{})",
-                                  chosen.size(), p.top_share * 100, cfg.routing.dominance * 100,
-                                  cfg.routing.direct ? "" : ", direct mode off"));
+  if (ctx.reasons)
+    p.reasons.push_back(fmt::format("menu of {} (top share {:.0f}% < dominance {:.0f}%{})",
+                                    chosen.size(), p.top_share * 100, cfg.routing.dominance * 100,
+                                    cfg.routing.direct ? "" : ", direct mode off"));
   say(p, t, "greeting");
   if (last)
     say(p, t, "last_spoke", last);

@@ -56,6 +56,7 @@ struct Context {
   const scoring::Timetables& timetables;
   const date::time_zone* zone;
   std::vector<const scoring::Employee*> pool; // new-client pool, in configured order
+  bool reasons = true; // false: leave Plan::reasons empty (serve-agi never shows them)
 };
 
 Plan plan(const scoring::CallerData& caller, std::int64_t now, const Context& context);

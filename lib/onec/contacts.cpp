@@ -2,6 +2,8 @@
 
 #include "util/strings.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 
 namespace sr::onec {
@@ -15,7 +17,7 @@ std::string text_of(const nlohmann::json& row, std::string_view key) {
 
 // The BSP 3 JSON value: {"countryCode":"+7","areaCode":"495","number":"123-45-67",
 // "extNumber":"204"}; "" when absent or not of that shape.
-std::string structured(const std::string& value, std::string& extension) {
+std::string structured(std::string_view value, std::string& extension) {
   if (value.empty() || value.front() != '{')
     return {};
   auto doc = nlohmann::json::parse(value, nullptr, false);
@@ -49,11 +51,9 @@ std::vector<std::string> split_numbers(std::string_view text, const phone::Norma
 
 } // namespace
 
-ContactPhones read_phones(const nlohmann::json& rows, const Contacts& contacts,
+ContactPhones read_phones(std::span<const Row> rows, const Contacts& contacts,
                           std::string_view phone_type, const phone::Normalizer& normalizer) {
   ContactPhones out;
-  if (!rows.is_array())
-    return out;
   auto add = [&](const phone::Number& n, std::string_view raw) {
     if (n.kind == phone::Kind::internal) {
       if (out.extension.empty())
@@ -67,22 +67,23 @@ ContactPhones read_phones(const nlohmann::json& rows, const Contacts& contacts,
       out.numbers.push_back({n, std::string(util::trim(raw))});
   };
   for (auto& row : rows) {
-    if (!row.is_object() || (!phone_type.empty() && text_of(row, "Тип") != phone_type))
+    if (!phone_type.empty() && row.text("Тип") != phone_type)
       continue;
     std::string extension;
-    auto value = contacts.has_value_json ? structured(text_of(row, "Значение"), extension) : "";
+    auto value = contacts.has_value_json ? structured(row.text("Значение"), extension) : "";
     if (!value.empty()) {
       auto n = normalizer.normalize(value);
       if (n.kind != phone::Kind::invalid) {
         if (!extension.empty())
           n.extension = extension;
-        add(n, text_of(row, "Представление").empty() ? value : text_of(row, "Представление"));
+        add(n, row.text("Представление").empty() ? std::string_view(value)
+                                                 : row.text("Представление"));
         continue;
       }
     }
     bool found = false;
     std::vector<std::string> bad;
-    for (auto& text : split_numbers(text_of(row, "Представление"), normalizer)) {
+    for (auto& text : split_numbers(row.text("Представление"), normalizer)) {
       auto n = normalizer.normalize(text);
       if (n.kind == phone::Kind::invalid)
         bad.push_back(text);
@@ -92,7 +93,7 @@ ContactPhones read_phones(const nlohmann::json& rows, const Contacts& contacts,
       }
     }
     if (!found && contacts.has_number) {
-      auto number = text_of(row, "НомерТелефона");
+      auto number = row.text("НомерТелефона");
       auto n = normalizer.normalize(number);
       if (n.kind != phone::Kind::invalid) {
         add(n, number);

@@ -4,10 +4,10 @@
 // fill in by hand: "+7 (495) 123-45-67, доб. 204", "8 912 345-67-89; 8(912)000-11-22".
 
 #include "onec/metadata.h"
+#include "onec/page.h"
 #include "phone/phone.h"
 
-#include <nlohmann/json.hpp>
-
+#include <span>
 #include <string>
 #include <vector>
 
@@ -28,7 +28,7 @@ struct ContactPhones {
 // structured BSP value ("Значение" JSON) wins; else the presentation is split into numbers
 // (on ';', and on ',' when a whole number follows; otherwise ',' starts an extension); else
 // "НомерТелефона".
-ContactPhones read_phones(const nlohmann::json& rows, const Contacts& contacts,
+ContactPhones read_phones(std::span<const Row> rows, const Contacts& contacts,
                           std::string_view phone_type, const phone::Normalizer& normalizer);
 
 } // namespace sr::onec

@@ -51,15 +51,22 @@ bool retryable(long status) {
 
 } // namespace
 
+namespace {
+
+Error not_json(const http::Response& response, std::string_view what) {
+  return Error(fmt::format("{}: 1C answered HTTP {} with a body that is not JSON (Content-Type "
+                           "'{}', starting '{}'): a web server or proxy page, or a cut-off "
+                           "answer",
+                           what, response.status, response.header("Content-Type"),
+                           body_start(response.body)));
+}
+
+} // namespace
+
 nlohmann::json parse_body(const http::Response& response, std::string_view what) {
-  auto body = strip_bom(response.body);
-  auto doc = nlohmann::json::parse(body, nullptr, false);
+  auto doc = nlohmann::json::parse(strip_bom(response.body), nullptr, false);
   if (doc.is_discarded())
-    throw Error(fmt::format("{}: 1C answered HTTP {} with a body that is not JSON (Content-Type "
-                            "'{}', starting '{}'): a web server or proxy page, or a cut-off "
-                            "answer",
-                            what, response.status, response.header("Content-Type"),
-                            body_start(body)));
+    throw not_json(response, what);
   return doc;
 }
 
@@ -76,6 +83,12 @@ std::string describe_error(const http::Response& response, std::string_view what
                        "role for OData access (УдаленныйДоступOData) and read rights",
                        what, user, response.status, said);
   case 404:
+    if (!from_1c)
+      return fmt::format("{}: the web server answered HTTP 404 with its own page (Content-Type "
+                         "'{}', starting '{}'), not 1C's OData service: check onec.url (the "
+                         "infobase's publication address followed by /odata/standard.odata/) "
+                         "and that the infobase is published on that web server",
+                         what, response.header("Content-Type"), body_start(response.body));
     if (code == "9")
       return fmt::format("{}: not found (HTTP 404, code 9){}", what, said);
     return fmt::format("{}: 1C has no such entity set (HTTP 404){}; check the name, and that the "
@@ -182,28 +195,29 @@ std::string OData::page_url(std::string_view set, const Query& query,
 
 void OData::scan(std::string_view set, const Query& query, const PageHandler& on_page) {
   std::string after;
+  Page page;
   for (;;) {
     auto response = get(page_url(set, query, after), set);
-    auto doc = parse_body(response, set);
-    if (!doc.is_object() || !doc.contains("value") || !doc["value"].is_array())
+    auto body = strip_bom(response.body);
+    if (!page.read(body))
+      throw not_json(response, set);
+    if (!page.has_value())
       throw Error(fmt::format("{}: 1C's answer has no \"value\" array (starting '{}')", set,
-                              body_start(response.body)));
-    auto& rows = doc["value"];
-    auto size = rows.size();
-    if (size == 0)
+                              body_start(body)));
+    auto rows = page.rows();
+    if (rows.empty())
       return;
-    auto& last = rows.back();
-    if (!last.contains("Ref_Key") || !last["Ref_Key"].is_string())
+    auto next = rows.back().text("Ref_Key");
+    if (next.empty())
       throw Error(fmt::format("{}: rows have no Ref_Key; keyset paging needs it", set));
-    auto next = last["Ref_Key"].get<std::string>();
     if (next == after)
       throw Error(fmt::format("{}: 1C returned the same page twice (Ref_Key {}); its "
                               "'Ref_Key gt' filter is not working",
                               set, next));
-    on_page(rows);
-    if (std::int64_t(size) < m_settings.page_size)
+    after = next;
+    on_page(page);
+    if (std::int64_t(rows.size()) < m_settings.page_size)
       return;
-    after = std::move(next);
   }
 }
 

@@ -7,6 +7,7 @@
 
 #include "config/config.h"
 #include "http/client.h"
+#include "onec/page.h"
 #include "util/error.h"
 
 #include <nlohmann/json.hpp>
@@ -61,9 +62,10 @@ public:
   std::string metadata();
 
   // Every row of `set` matching the query, in 1C's Ref_Key order, page by page: each page is
-  // the `value` array of one response. Keyset paging (`Ref_Key gt guid'<last>'`) with the
-  // cursor taken from the last row 1C returned; never `$inlinecount`.
-  using PageHandler = std::function<void(nlohmann::json& rows)>;
+  // the `value` array of one response, valid until the handler returns (the next page reuses
+  // its memory). Keyset paging (`Ref_Key gt guid'<last>'`) with the cursor taken from the last
+  // row 1C returned; never `$inlinecount`.
+  using PageHandler = std::function<void(const Page& page)>;
   void scan(std::string_view set, const Query& query, const PageHandler& on_page);
 
   // `<set>/$count` for the filter, or -1 when 1C cannot say (progress display only).

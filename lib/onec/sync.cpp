@@ -1,6 +1,7 @@
 #include "onec/sync.h"
 
 #include "onec/contacts.h"
+#include "onec/refs.h"
 #include "phone/phone.h"
 #include "store/store.h"
 #include "util/error.h"
@@ -18,24 +19,22 @@ namespace sr::onec {
 
 namespace {
 
-using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view k_zero_guid = "00000000-0000-0000-0000-000000000000";
 constexpr std::string_view k_type_prefix = "StandardODATA.";
+// Up to this many interactions in the store, a first sync rebuilds the per-client index rather
+// than updating it row by row: sorting them again costs less than the random inserts it saves.
+constexpr std::int64_t k_bulk_store_rows = 100'000;
 
 // A string property of a row ("" when absent, null or not a string), trimmed: 1C pads
 // fixed-length strings with spaces.
-std::string_view text(const json& row, const std::string& key) {
-  auto it = row.find(key);
-  if (it == row.end() || !it->is_string())
-    return {};
-  return util::trim(it->get_ref<const std::string&>());
+std::string_view text(const Row& row, std::string_view key) {
+  return util::trim(row.text(key));
 }
 
-bool flag(const json& row, const std::string& key) {
-  auto it = row.find(key);
-  return it != row.end() && it->is_boolean() && it->get<bool>();
+bool flag(const Row& row, std::string_view key) {
+  return row.flag(key);
 }
 
 // A reference: lower-case GUID, "" for the empty reference.
@@ -124,8 +123,10 @@ private:
   std::string fingerprint() const;
   void record(const EntityReport& r);
 
-  std::optional<std::int64_t> client_by_ref(const std::string& ref);
-  std::optional<std::int64_t> employee_by_ref(const std::string& ref);
+  // The clients, their aliases and the employees by 1C reference, read once before the
+  // documents (after the catalogs changed them).
+  void load_refs();
+  std::optional<std::int64_t> client_by_ref(const Guid& ref) const;
 
   store::Database& m_db;
   const config::Config& m_config;
@@ -135,8 +136,11 @@ private:
   phone::Normalizer m_phones;
   util::UnixTime m_now;
   bool m_ignore_versions = false;
+  double m_entity_cpu = 0; // CPU time when the current entity started
   SyncReport m_report;
-  std::optional<store::Statement> m_version, m_remember, m_see, m_client, m_alias, m_employee;
+  std::optional<store::Statement> m_version, m_remember, m_see;
+  RefIndex m_client_refs, m_alias_refs, m_employee_refs;
+  bool m_refs_loaded = false;
 };
 
 template <class F> void Syncer::scan(EntityReport& report, const Query& query, F&& row) {
@@ -147,11 +151,10 @@ template <class F> void Syncer::scan(EntityReport& report, const Query& query, F
       total = m_odata.count(report.entity, query.filter);
     m_options.progress(report.entity, 0, total, false);
   }
-  m_odata.scan(report.entity, query, [&](json& rows) {
-    for (auto& r : rows) {
+  m_odata.scan(report.entity, query, [&](const Page& page) {
+    for (auto& r : page.rows()) {
       ++report.read;
-      if (r.is_object())
-        row(r);
+      row(r);
     }
     if (m_options.progress)
       m_options.progress(report.entity, report.read, total, false);
@@ -216,9 +219,11 @@ void Syncer::record(const EntityReport& r) {
   st.bind(1, r.entity).bind(2, m_now).bind(3, r.read).bind(4, r.added).bind(5, r.updated);
   st.bind(6, r.deleted).bind(7, r.seconds).step();
   m_report.entities.push_back(r);
+  m_report.entities.back().cpu_seconds = cpu_seconds() - m_entity_cpu;
 }
 
 void Syncer::users() {
+  m_entity_cpu = cpu_seconds();
   auto& m = m_mapping.users;
   auto r = report("employees", m.set);
   Select select;
@@ -234,7 +239,7 @@ void Syncer::users() {
       "active = excluded.active, source = 2 WHERE name <> excluded.name OR extension <> "
       "excluded.extension OR active <> excluded.active OR source <> 2");
   reset_seen();
-  scan(r, {select.text(), ""}, [&](const json& row) {
+  scan(r, {select.text(), ""}, [&](const Row& row) {
     auto ref = guid(text(row, "Ref_Key"));
     if (ref.empty()) {
       ++r.skipped["no Ref_Key"];
@@ -254,9 +259,9 @@ void Syncer::users() {
     if (m.extension.kind != Field::Kind::absent) {
       extension = std::string(text(row, m.extension.property));
     } else if (m.extension_from_contacts) {
-      auto it = row.find(m.contacts.section);
-      if (it != row.end())
-        extension = read_phones(*it, m.contacts, m_config.onec.phone_type, m_phones).extension;
+      extension = read_phones(row.section(m.contacts.section), m.contacts, m_config.onec.phone_type,
+                              m_phones)
+                      .extension;
     }
     if (!extension.empty() && !valid_extension(extension)) {
       util::warn(fmt::format("{} {} ({}): extension '{}' is not digits; ignored", m.set, ref, name,
@@ -278,6 +283,7 @@ void Syncer::users() {
 }
 
 void Syncer::clients() {
+  m_entity_cpu = cpu_seconds();
   auto& m = m_mapping.clients;
   auto r = report("clients", m.set);
   Select select;
@@ -299,7 +305,7 @@ void Syncer::clients() {
   using Phone = std::tuple<std::string, std::string, std::string>;
   std::vector<Phone> phones, old;
   reset_seen();
-  scan(r, {select.text(), m_config.onec.client_filter}, [&](const json& row) {
+  scan(r, {select.text(), m_config.onec.client_filter}, [&](const Row& row) {
     auto ref = guid(text(row, "Ref_Key"));
     if (ref.empty()) {
       ++r.skipped["no Ref_Key"];
@@ -318,16 +324,14 @@ void Syncer::clients() {
     auto name = text(row, m.name.property);
     phones.clear();
     if (!m.contacts.section.empty()) {
-      auto it = row.find(m.contacts.section);
-      if (it != row.end()) {
-        auto found = read_phones(*it, m.contacts, m_config.onec.phone_type, m_phones);
-        for (auto& p : found.numbers)
-          phones.emplace_back(p.number.value, p.raw, p.number.extension);
-        r.invalid_phones += std::int64_t(found.invalid.size());
-        for (auto& bad : found.invalid)
-          util::info(fmt::format("{} {} ({}): '{}' is not a phone number; ignored", m.set, ref,
-                                 name, bad));
-      }
+      auto found = read_phones(row.section(m.contacts.section), m.contacts,
+                               m_config.onec.phone_type, m_phones);
+      for (auto& p : found.numbers)
+        phones.emplace_back(p.number.value, p.raw, p.number.extension);
+      r.invalid_phones += std::int64_t(found.invalid.size());
+      for (auto& bad : found.invalid)
+        util::info(
+            fmt::format("{} {} ({}): '{}' is not a phone number; ignored", m.set, ref, name, bad));
     }
     std::sort(phones.begin(), phones.end());
     upsert.reset();
@@ -344,22 +348,28 @@ void Syncer::clients() {
       id = id_of.column_int(0);
     }
     old.clear();
-    old_phones.reset();
-    old_phones.bind(1, id);
-    while (old_phones.step())
-      old.emplace_back(old_phones.column_text(0), old_phones.column_text(1),
-                       old_phones.column_text(2));
+    if (!added) { // a new client has no phones or aliases yet
+      old_phones.reset();
+      old_phones.bind(1, id);
+      while (old_phones.step())
+        old.emplace_back(old_phones.column_text(0), old_phones.column_text(1),
+                         old_phones.column_text(2));
+    }
     if (old != phones) {
       changed = true;
-      drop_phones.reset();
-      drop_phones.bind(1, id).step();
+      if (!added) {
+        drop_phones.reset();
+        drop_phones.bind(1, id).step();
+      }
       for (auto& [e164, raw, extension] : phones) {
         add_phone.reset();
         add_phone.bind(1, e164).bind(2, id).bind(3, raw).bind(4, extension).step();
       }
     }
-    drop_aliases.reset();
-    drop_aliases.bind(1, id).step();
+    if (!added) {
+      drop_aliases.reset();
+      drop_aliases.bind(1, id).step();
+    }
     for (auto& a : m.aliases) {
       auto alias = guid(text(row, a.property));
       if (alias.empty())
@@ -378,33 +388,52 @@ void Syncer::clients() {
   record(r);
 }
 
-std::optional<std::int64_t> Syncer::client_by_ref(const std::string& ref) {
-  if (!m_client) {
-    m_client.emplace(m_db, "SELECT id FROM clients WHERE key = ?");
-    m_alias.emplace(m_db, "SELECT min(client) FROM onec_aliases WHERE alias = ?");
-  }
-  m_client->reset();
-  m_client->bind(1, ref);
-  if (m_client->step())
-    return m_client->column_int(0);
-  m_alias->reset();
-  m_alias->bind(1, ref);
-  if (m_alias->step() && !m_alias->column_is_null(0))
-    return m_alias->column_int(0);
-  return std::nullopt;
+void Syncer::load_refs() {
+  if (m_refs_loaded)
+    return;
+  m_refs_loaded = true;
+  auto load = [&](RefIndex& index, const char* sql) {
+    auto st = m_db.prepare(sql);
+    while (st.step())
+      if (auto g = parse_guid(st.column_text(1)))
+        index.add(*g, st.column_int(0));
+    index.seal();
+  };
+  load(m_client_refs, "SELECT id, key FROM clients");
+  load(m_alias_refs, "SELECT client, alias FROM onec_aliases");
+  load(m_employee_refs, "SELECT id, key FROM employees");
 }
 
-std::optional<std::int64_t> Syncer::employee_by_ref(const std::string& ref) {
-  if (!m_employee)
-    m_employee.emplace(m_db, "SELECT id FROM employees WHERE key = ?");
-  m_employee->reset();
-  m_employee->bind(1, ref);
-  if (m_employee->step())
-    return m_employee->column_int(0);
-  return std::nullopt;
+std::optional<std::int64_t> Syncer::client_by_ref(const Guid& ref) const {
+  if (auto id = m_client_refs.find(ref))
+    return id;
+  return m_alias_refs.find(ref);
 }
+
+namespace {
+
+bool empty_reference(std::string_view text) {
+  return text.empty() || text == k_zero_guid;
+}
+
+// A reference property: nullopt when empty (the zero GUID, "") or not a GUID.
+std::optional<Guid> reference(const Row& row, std::string_view property) {
+  auto g = parse_guid(text(row, property));
+  if (!g || *g == Guid{})
+    return std::nullopt;
+  return g;
+}
+
+// What the store holds of one document from 1C.
+struct LocalDocument {
+  Guid key; // in 1C's order
+  std::int64_t id, at, client, employee;
+};
+
+} // namespace
 
 void Syncer::documents(const DocumentMapping& d) {
+  m_entity_cpu = cpu_seconds();
   auto& type = *d.type;
   auto r = report(type.type, type.entity);
   auto* zone = util::find_zone(m_config.onec_time_zone());
@@ -412,102 +441,149 @@ void Syncer::documents(const DocumentMapping& d) {
   Select select;
   select.add("Ref_Key").add("DeletionMark").add(d.date).add(d.client).add(d.client_phone);
   select.add(d.user);
+  auto client_type = d.client.property + "_Type";
   m_db.prepare("INSERT OR IGNORE INTO doc_types(name) VALUES(?)").bind(1, type.type).step();
   auto type_id = m_db.prepare("SELECT id FROM doc_types WHERE name = ?");
   type_id.bind(1, type.type).step();
   auto doc_type = type_id.column_int(0);
-  auto upsert = m_db.prepare(
+  load_refs();
+  // What the store has of this type, in memory in reference order: each document 1C returns is
+  // compared here, and those it did not return are deleted afterwards.
+  std::vector<LocalDocument> local;
+  std::vector<std::int64_t> gone; // rows whose key is no GUID: never returned by 1C
+  {
+    // A pass over the table: through the (source, doc_type, doc_key) index every row would
+    // cost a seek.
+    auto st = m_db.prepare("SELECT id, doc_key, at, client, employee FROM interactions "
+                           "NOT INDEXED WHERE source = 2 AND doc_type = ?");
+    st.bind(1, doc_type);
+    while (st.step()) {
+      auto key = parse_guid(st.column_text(1));
+      if (!key)
+        gone.push_back(st.column_int(0));
+      else
+        local.push_back({onec_order(*key), st.column_int(0), st.column_int(2), st.column_int(3),
+                         st.column_int(4)});
+    }
+    std::sort(local.begin(), local.end(),
+              [](const LocalDocument& a, const LocalDocument& b) { return a.key < b.key; });
+  }
+  std::vector<bool> seen(local.size());
+  SortedCursor cursor(local); // 1C sends documents in the order of `local`
+  auto insert = m_db.prepare(
       "INSERT INTO interactions(source, doc_type, doc_key, at, client, employee) "
       "VALUES(2, ?, ?, ?, ?, ?) ON CONFLICT(source, doc_type, doc_key) DO UPDATE SET "
       "at = excluded.at, client = excluded.client, employee = excluded.employee WHERE "
       "at <> excluded.at OR client <> excluded.client OR employee <> excluded.employee");
+  auto update =
+      m_db.prepare("UPDATE interactions SET at = ?, client = ?, employee = ? WHERE id = ?");
   auto by_phone = m_db.prepare("SELECT client FROM client_phones WHERE phone = ? LIMIT 2");
-  reset_seen();
-  scan(r, {select.text(), window_filter(d, since, m_config.onec_time_zone())},
-       [&](const json& row) {
-         auto ref = guid(text(row, "Ref_Key"));
-         if (ref.empty()) {
-           ++r.skipped["no Ref_Key"];
-           return;
-         }
-         if (flag(row, "DeletionMark")) {
-           ++r.skipped["deletion mark"]; // removed below if the store has it
-           return;
-         }
-         auto date = text(row, d.date.property);
-         auto at = util::parse_timestamp(date, zone);
-         if (!at) {
-           util::warn(
-               fmt::format("{} {}: date '{}' is not a date; skipped", type.entity, ref, date));
-           ++r.skipped["bad date"];
-           return;
-         }
-         if (*at < since) {
-           ++r.skipped["before the window"];
-           return;
-         }
-         std::optional<std::int64_t> client;
-         std::string why = "no client";
-         if (d.client.kind != Field::Kind::absent) {
-           auto target = guid(text(row, d.client.property));
-           if (d.client.kind == Field::Kind::composite && !target.empty()) {
-             auto kind = text(row, d.client.property + "_Type");
-             if (kind.starts_with(k_type_prefix))
-               kind.remove_prefix(k_type_prefix.size());
-             if (kind == "Undefined" || kind.empty())
-               target.clear();
-             else if (!type.client_types.empty() &&
-                      std::find(type.client_types.begin(), type.client_types.end(), kind) ==
-                          type.client_types.end()) {
-               target.clear();
-               why = "client of another type";
-             }
-           }
-           if (!target.empty()) {
-             client = client_by_ref(target);
-             if (!client)
-               why = "unknown client";
-           }
-         }
-         if (!client && d.client_phone.kind != Field::Kind::absent) {
-           auto n = m_phones.normalize(text(row, d.client_phone.property));
-           if (n.kind == phone::Kind::e164) {
-             by_phone.reset();
-             by_phone.bind(1, n.value);
-             int matches = 0;
-             while (by_phone.step()) {
-               client = by_phone.column_int(0);
-               ++matches;
-             }
-             if (matches > 1) {
-               client.reset();
-               why = "phone of several clients";
-             } else if (matches == 0) {
-               why = "unknown phone";
-             }
-           }
-         }
-         if (!client) {
-           ++r.skipped[why];
-           return;
-         }
-         auto user = guid(text(row, d.user.property));
-         auto employee = user.empty() ? std::nullopt : employee_by_ref(user);
-         if (!employee) {
-           ++r.skipped[user.empty() ? "no user" : "unknown user"];
-           return;
-         }
-         see(ref);
-         upsert.reset();
-         upsert.bind(1, doc_type).bind(2, ref).bind(3, *at).bind(4, *client).bind(5, *employee);
-         count(store::step_upsert(m_db, upsert), r);
-       });
+  std::string key;
+  scan(r, {select.text(), window_filter(d, since, m_config.onec_time_zone())}, [&](const Row& row) {
+    auto ref = reference(row, "Ref_Key");
+    if (!ref) {
+      ++r.skipped["no Ref_Key"];
+      return;
+    }
+    if (flag(row, "DeletionMark")) {
+      ++r.skipped["deletion mark"]; // removed below if the store has it
+      return;
+    }
+    auto date = text(row, d.date.property);
+    auto at = util::parse_timestamp(date, zone);
+    if (!at) {
+      util::warn(fmt::format("{} {}: date '{}' is not a date; skipped", type.entity,
+                             text(row, "Ref_Key"), date));
+      ++r.skipped["bad date"];
+      return;
+    }
+    if (*at < since) {
+      ++r.skipped["before the window"];
+      return;
+    }
+    std::optional<std::int64_t> client;
+    std::string_view why = "no client";
+    if (d.client.kind != Field::Kind::absent) {
+      auto target = reference(row, d.client.property);
+      if (d.client.kind == Field::Kind::composite && target) {
+        auto kind = text(row, client_type);
+        if (kind.starts_with(k_type_prefix))
+          kind.remove_prefix(k_type_prefix.size());
+        if (kind == "Undefined" || kind.empty())
+          target.reset();
+        else if (!type.client_types.empty() &&
+                 std::find(type.client_types.begin(), type.client_types.end(), kind) ==
+                     type.client_types.end()) {
+          target.reset();
+          why = "client of another type";
+        }
+      } else if (!target && !empty_reference(text(row, d.client.property))) {
+        why = "unknown client"; // not a reference at all
+      }
+      if (target) {
+        client = client_by_ref(*target);
+        if (!client)
+          why = "unknown client";
+      }
+    }
+    if (!client && d.client_phone.kind != Field::Kind::absent) {
+      auto n = m_phones.normalize(text(row, d.client_phone.property));
+      if (n.kind == phone::Kind::e164) {
+        by_phone.reset();
+        by_phone.bind(1, n.value);
+        int matches = 0;
+        while (by_phone.step()) {
+          client = by_phone.column_int(0);
+          ++matches;
+        }
+        if (matches > 1) {
+          client.reset();
+          why = "phone of several clients";
+        } else if (matches == 0) {
+          why = "unknown phone";
+        }
+      }
+    }
+    if (!client) {
+      ++r.skipped[std::string(why)];
+      return;
+    }
+    auto user = reference(row, d.user.property);
+    auto employee = user ? m_employee_refs.find(*user) : std::nullopt;
+    if (!employee) {
+      ++r.skipped[empty_reference(text(row, d.user.property)) ? "no user" : "unknown user"];
+      return;
+    }
+    if (auto* it = cursor.find(onec_order(*ref))) {
+      seen[std::size_t(it - local.data())] = true;
+      if (it->at == *at && it->client == *client && it->employee == *employee) {
+        ++r.unchanged;
+        return;
+      }
+      update.reset();
+      update.bind(1, *at).bind(2, *client).bind(3, *employee).bind(4, it->id).step();
+      it->at = *at;
+      it->client = *client;
+      it->employee = *employee;
+      ++r.updated;
+      return;
+    }
+    key = util::ascii_lower(text(row, "Ref_Key"));
+    insert.reset();
+    insert.bind(1, doc_type).bind(2, key).bind(3, *at).bind(4, *client).bind(5, *employee);
+    count(store::step_upsert(m_db, insert), r);
+  });
   // Documents 1C no longer returns: deleted, deletion-marked, re-dated out of the window, or
   // older than the validity (they no longer count).
-  auto sweep = m_db.prepare("DELETE FROM interactions WHERE source = 2 AND doc_type = ? AND "
-                            "doc_key NOT IN (SELECT key FROM temp.sync_seen)");
-  sweep.bind(1, doc_type).step();
-  r.deleted = m_db.changes();
+  auto remove = m_db.prepare("DELETE FROM interactions WHERE id = ?");
+  for (std::size_t i = 0; i < local.size(); ++i)
+    if (!seen[i])
+      gone.push_back(local[i].id);
+  for (auto id : gone) {
+    remove.reset();
+    remove.bind(1, id).step();
+  }
+  r.deleted = std::int64_t(gone.size());
   record(r);
 }
 
@@ -521,8 +597,23 @@ SyncReport Syncer::run() {
     users();
   if (!m_mapping.clients.set.empty())
     clients();
+  // A first sync into a store with few interactions brings most of them: like a bulk import it
+  // builds the per-client index once at the end (a sort) instead of inserting into it in random
+  // order, and asks for a full `score` instead of marking clients one row at a time.
+  bool bulk = !m_mapping.documents.empty() &&
+              m_db.scalar("SELECT count(*) FROM interactions") <= k_bulk_store_rows &&
+              m_db.scalar("SELECT count(*) FROM interactions WHERE source = 2") == 0;
+  if (bulk) {
+    m_db.exec("DROP INDEX interactions_client");
+    m_db.exec(store::k_drop_score_dirty_triggers);
+  }
   for (auto& d : m_mapping.documents)
     documents(d);
+  if (bulk) {
+    m_db.exec(store::k_interactions_client_index);
+    m_db.exec(store::k_score_dirty_triggers);
+    store::set_meta(m_db, "score_full_needed", "1");
+  }
   store::set_meta(m_db, "onec_mapping", print);
   store::set_meta(m_db, "last_sync", util::format_utc(m_now));
   m_report.transfer = m_odata.stats();

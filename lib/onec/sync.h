@@ -32,7 +32,8 @@ struct EntityReport {
   std::int64_t deleted = 0; // vanished from 1C, deletion-marked, or out of the window
   std::map<std::string, std::int64_t> skipped; // reason → rows not taken
   std::int64_t invalid_phones = 0;
-  double seconds = 0;
+  double seconds = 0;     // wall time of the scan
+  double cpu_seconds = 0; // this process's CPU time for the entity, sweep included
 };
 
 struct SyncReport {

@@ -13,8 +13,9 @@ struct Directory::Statements {
   store::Statement total;
   store::Statement last_call;
   explicit Statements(store::Database& db)
+      // Ordered by p.client (= c.id): the primary key's order, so no sort per call.
       : by_phone(db, "SELECT c.id, c.key, c.name FROM client_phones p JOIN clients c ON "
-                     "c.id = p.client WHERE p.phone = ? ORDER BY c.id"),
+                     "c.id = p.client WHERE p.phone = ? ORDER BY p.client"),
         interactions(db, "SELECT i.doc_type, i.doc_key, i.at, i.employee FROM interactions i "
                          "WHERE i.client = ? ORDER BY i.at DESC, i.id"),
         ranking(db, "SELECT employee, score, last_at, count FROM responsibility WHERE client = ? "
@@ -95,6 +96,12 @@ Directory::Directory(store::Database& db, const config::Config& config) : m_db(d
 
 Directory::~Directory() = default;
 
+void Directory::fill_spoken_names(const std::function<std::string(const Employee&)>& spoken) {
+  for (auto& e : m_employees)
+    if (e.spoken_name.empty())
+      e.spoken_name = spoken(e);
+}
+
 const Employee* Directory::employee(std::int64_t id) const {
   auto it = m_by_id.find(id);
   return it == m_by_id.end() ? nullptr : &m_employees[it->second];
@@ -147,6 +154,8 @@ std::vector<Candidate> Directory::stored_ranking(std::int64_t client, double* to
   while (st.step())
     if (auto* e = employee(st.column_int(0)))
       out.push_back({e, st.column_double(1), st.column_int(2), int(st.column_int(3))});
+  if (!total)
+    return out;
   auto& t = m_st->total;
   t.reset();
   t.bind(1, client);
@@ -184,7 +193,7 @@ std::pair<const Employee*, std::int64_t> Directory::last_call(std::int64_t clien
 }
 
 CallerData Directory::caller(std::string_view e164, std::int64_t now,
-                             std::optional<std::int64_t> live_at) {
+                             std::optional<std::int64_t> live_at, bool totals) {
   CallerData d;
   d.number = e164;
   if (e164.empty())
@@ -192,9 +201,11 @@ CallerData Directory::caller(std::string_view e164, std::int64_t now,
   d.clients = clients_by_phone(e164);
   // A number shared by several clients is planned for the one with the most history.
   double best = -1;
+  bool need_totals = totals || d.clients.size() > 1;
   for (auto& c : d.clients) {
     double total = 0;
-    auto ranked = live_at ? live_ranking(c.id, *live_at, &total) : stored_ranking(c.id, &total);
+    auto ranked = live_at ? live_ranking(c.id, *live_at, &total)
+                          : stored_ranking(c.id, need_totals ? &total : nullptr);
     if (total > best) {
       best = total;
       d.client = c;

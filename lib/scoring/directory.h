@@ -8,6 +8,7 @@
 #include "scoring/score.h"
 #include "store/db.h"
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -34,6 +35,9 @@ public:
   const Employee* employee(std::int64_t id) const;
   const Employee* employee_by_key(std::string_view key) const;
   const std::vector<Employee>& employees() const { return m_employees; }
+  // Sets every empty spoken_name to `spoken(employee)`: serve-agi declines each name once
+  // instead of on every call (the text is the same: an empty spoken_name means "declined").
+  void fill_spoken_names(const std::function<std::string(const Employee&)>& spoken);
   // Employee source keys indexed by store id, for deterministic ties.
   const std::vector<std::string>& keys_by_id() const { return m_keys_by_id; }
 
@@ -45,7 +49,7 @@ public:
 
   std::vector<Client> clients_by_phone(std::string_view e164);
   std::vector<Interaction> interactions(std::int64_t client);
-  // The ranking as the last `score` stored it; empty when never scored.
+  // The ranking as the last `score` stored it; empty when never scored. `total` may be null.
   std::vector<Candidate> stored_ranking(std::int64_t client, double* total);
   // The ranking computed now from the interactions themselves.
   std::vector<Candidate> live_ranking(std::int64_t client, std::int64_t at, double* total);
@@ -53,8 +57,10 @@ public:
   std::pair<const Employee*, std::int64_t> last_call(std::int64_t client, std::int64_t at);
 
   // Everything about a caller: clients, the chosen client (highest total), its ranking
-  // (stored, or live when `live_at` is set) and last call.
-  CallerData caller(std::string_view e164, std::int64_t now, std::optional<std::int64_t> live_at);
+  // (stored, or live when `live_at` is set) and last call. Without `totals`, a number of one
+  // client leaves CallerData::total at 0 (planning does not use it; explain does).
+  CallerData caller(std::string_view e164, std::int64_t now, std::optional<std::int64_t> live_at,
+                    bool totals = true);
 
 private:
   struct Statements;

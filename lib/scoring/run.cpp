@@ -211,7 +211,10 @@ ScoreReport run_score(store::Database& db, const config::Config& config, const S
       }
     db.exec("INSERT OR IGNORE INTO score_dirty(client) SELECT client FROM client_state WHERE "
             "top_employee IN (SELECT id FROM ineligible)");
-    auto dirty = db.prepare("SELECT client FROM score_dirty ORDER BY client");
+    // A client deleted since (sync removes clients deleted in 1C) left its mark through the
+    // delete trigger of its interactions; its ranking went with it (ON DELETE CASCADE).
+    auto dirty = db.prepare("SELECT client FROM score_dirty WHERE client IN (SELECT id FROM "
+                            "clients) ORDER BY client");
     auto clear = db.prepare("DELETE FROM responsibility WHERE client = ?");
     auto read = db.prepare("SELECT employee, doc_type, at FROM interactions INDEXED BY "
                            "interactions_client WHERE client = ?");

@@ -5,13 +5,14 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <span>
 
 namespace sr::store {
 
 namespace {
 
 // Each entry moves the schema from version i to i + 1. Never edit a released entry: add one.
-constexpr std::array<std::string_view, 3> k_migrations = {
+constexpr std::array<std::string_view, 4> k_migrations = {
     R"sql(
 CREATE TABLE meta (
   key   TEXT PRIMARY KEY,
@@ -179,6 +180,24 @@ CREATE TABLE sync_state (
   seconds     REAL NOT NULL
 ) WITHOUT ROWID;
 )sql",
+    // 4: the score_dirty triggers of 2 said INSERT OR IGNORE, but a trigger takes the conflict
+    // policy of the statement that fires it, and the DO UPDATE of an upsert runs as UPDATE OR
+    // ABORT: an upsert that changed an interaction's date or employee failed with "UNIQUE
+    // constraint failed: score_dirty.client". An upsert clause in the trigger is not overridden.
+    R"sql(
+DROP TRIGGER interactions_dirty_insert;
+DROP TRIGGER interactions_dirty_update;
+DROP TRIGGER interactions_dirty_delete;
+CREATE TRIGGER interactions_dirty_insert AFTER INSERT ON interactions BEGIN
+  INSERT INTO score_dirty(client) VALUES (NEW.client) ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER interactions_dirty_update AFTER UPDATE ON interactions BEGIN
+  INSERT INTO score_dirty(client) VALUES (OLD.client), (NEW.client) ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER interactions_dirty_delete AFTER DELETE ON interactions BEGIN
+  INSERT INTO score_dirty(client) VALUES (OLD.client) ON CONFLICT DO NOTHING;
+END;
+)sql",
 };
 
 int schema_version(Database& db) {
@@ -191,28 +210,35 @@ int current_schema_version() {
   return int(k_migrations.size());
 }
 
-std::unique_ptr<Database> open(const std::filesystem::path& path, Access access) {
+std::unique_ptr<Database> open_migrated(const std::filesystem::path& path, Access access,
+                                        std::span<const std::string_view> migrations,
+                                        std::string_view what, std::string_view writer) {
   if (access == Access::read_write && path.has_parent_path())
     util::ensure_directory(path.parent_path());
   auto db = std::make_unique<Database>(path, access);
   int version = schema_version(*db);
-  if (version > current_schema_version())
-    throw Error(fmt::format("store {}: schema version {} is newer than this smartroute knows "
+  int current = int(migrations.size());
+  if (version > current)
+    throw Error(fmt::format("{} {}: schema version {} is newer than this smartroute knows "
                             "({}); upgrade smartroute",
-                            path.string(), version, current_schema_version()));
-  if (version == current_schema_version())
+                            what, path.string(), version, current));
+  if (version == current)
     return db;
   if (access == Access::read_only)
-    throw Error(fmt::format("store {}: schema version {} is older than {}; run any writing "
-                            "command (e.g. 'smartroute import') to upgrade it",
-                            path.string(), version, current_schema_version()));
+    throw Error(fmt::format("{} {}: schema version {} is older than {}; run {} to upgrade it", what,
+                            path.string(), version, current, writer));
   Transaction tx(*db);
-  for (int v = version; v < current_schema_version(); ++v) {
-    db->exec(k_migrations[std::size_t(v)]);
+  for (int v = version; v < current; ++v) {
+    db->exec(migrations[std::size_t(v)]);
     db->exec(fmt::format("PRAGMA user_version={}", v + 1));
   }
   tx.commit();
   return db;
+}
+
+std::unique_ptr<Database> open(const std::filesystem::path& path, Access access) {
+  return open_migrated(path, access, k_migrations, "store",
+                       "any writing command (e.g. 'smartroute import')");
 }
 
 Counts counts(Database& db) {

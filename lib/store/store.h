@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
 namespace sr::store {
@@ -17,6 +18,13 @@ int current_schema_version();
 // migrations in one transaction; read-only requires the current schema.
 std::unique_ptr<Database> open(const std::filesystem::path& path, Access access);
 
+// The same for a database with its own migration list (entry i moves version i to i + 1,
+// kept in PRAGMA user_version); errors name it with `what` ("store", "call log") and say
+// that `writer` upgrades it.
+std::unique_ptr<Database> open_migrated(const std::filesystem::path& path, Access access,
+                                        std::span<const std::string_view> migrations,
+                                        std::string_view what, std::string_view writer);
+
 // The statement that creates the per-client index of interactions; bulk imports drop and
 // rebuild it.
 inline constexpr const char* k_interactions_client_index =
@@ -27,13 +35,13 @@ inline constexpr const char* k_interactions_client_index =
 // per row.
 inline constexpr const char* k_score_dirty_triggers = R"sql(
 CREATE TRIGGER interactions_dirty_insert AFTER INSERT ON interactions BEGIN
-  INSERT OR IGNORE INTO score_dirty(client) VALUES (NEW.client);
+  INSERT INTO score_dirty(client) VALUES (NEW.client) ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER interactions_dirty_update AFTER UPDATE ON interactions BEGIN
-  INSERT OR IGNORE INTO score_dirty(client) VALUES (OLD.client), (NEW.client);
+  INSERT INTO score_dirty(client) VALUES (OLD.client), (NEW.client) ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER interactions_dirty_delete AFTER DELETE ON interactions BEGIN
-  INSERT OR IGNORE INTO score_dirty(client) VALUES (OLD.client);
+  INSERT INTO score_dirty(client) VALUES (OLD.client) ON CONFLICT DO NOTHING;
 END;
 )sql";
 inline constexpr const char* k_drop_score_dirty_triggers =

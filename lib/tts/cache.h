@@ -13,9 +13,13 @@
 
 #include <array>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+
+struct evp_md_ctx_st;
+using EVP_MD_CTX = evp_md_ctx_st;
 
 namespace sr::tts {
 
@@ -35,6 +39,22 @@ std::string cache_key(const nlohmann::json& identity, std::string_view text,
                       const config::TtsSection& t);
 
 std::string sha256_hex(std::string_view data);
+
+// cache_key for many texts of one engine and configuration: the canonical request around
+// the text is built once, so a key costs the text's JSON escaping and the SHA-256 only.
+// The SHA-256 state after the text's prefix is kept and copied for each text.
+class KeyMaker {
+public:
+  KeyMaker(const nlohmann::json& identity, const config::TtsSection& t);
+  std::string key(std::string_view text); // == cache_key(identity, text, t)
+
+private:
+  struct FreeContext {
+    void operator()(EVP_MD_CTX* ctx) const;
+  };
+  std::unique_ptr<EVP_MD_CTX, FreeContext> m_prefix_state;
+  std::unique_ptr<EVP_MD_CTX, FreeContext> m_work; // scratch for key()
+};
 
 // Decode, resample to the configured master rate, trim, level and pad: what every engine's
 // output goes through before it is stored.

@@ -5,8 +5,9 @@ scenario says, and prints what happened as one JSON document.
 
 Scenarios: press:D (the caller presses D during the first prompt), late:D (after the menu,
 during WAIT FOR DIGIT), silent, hangup (the caller hangs up during the first prompt),
-invalid:D,E (D first, then E), raw:FILE (send FILE's bytes as the header and report how the
-server answered)."""
+invalid:D,E (D first, then E), mute:N (never answer the Nth command, answer the others),
+unplayable (every STREAM FILE fails on a channel that stays up: "200 result=-1"), raw:FILE
+(send FILE's bytes as the header and report how the server answered)."""
 import json
 import socket
 import sys
@@ -54,6 +55,7 @@ def main():
         except OSError as e:
             print(json.dumps({"closed": True, "error": str(e)}))
         return
+    started = time.monotonic()
     s.sendall(HEADER.format(port=port, caller=caller, uniqueid=uniqueid).encode())
     variables, commands = {}, []
     kind, _, arg = scenario.partition(":")
@@ -66,6 +68,8 @@ def main():
             break
         line = line.decode().rstrip("\n")
         commands.append(line)
+        if kind == "mute" and len(commands) == int(arg):
+            continue  # a stuck channel: no reply, ever
         verb = line.split(" \"")[0]
         if verb == "SET VARIABLE":
             parts = line.split("\" \"")
@@ -79,6 +83,8 @@ def main():
             streams += 1
             if kind == "hangup":
                 reply, hung_up = "200 result=-1 endpos=1200\nHANGUP", True
+            elif kind == "unplayable":
+                reply = "200 result=-1 endpos=0"
             elif kind in ("press", "invalid") and digits and streams == 1:
                 reply = "200 result=%d endpos=9760" % ord(digits.pop(0))
             elif kind == "invalid" and digits and "Такого" not in line:
@@ -93,7 +99,8 @@ def main():
         else:
             reply = "510 Invalid or unknown command"
         f.write((reply + "\n").encode())
-    print(json.dumps({"variables": variables, "commands": commands}, ensure_ascii=False))
+    print(json.dumps({"variables": variables, "commands": commands,
+                      "seconds": round(time.monotonic() - started, 3)}, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -12,26 +12,36 @@
 # simultaneous connects; then on a restarted server: 1,000 calls held 3 s (RSS growth) and
 # 5,000 open sessions (RSS total).
 #
+# The whole sequence (every server, every scenario) is one round; rounds repeat it, so every
+# server sees the same machine load within a round and ratios are taken round by round.
+#
 # Usage: tests/bench/bench_agi.sh [--work DIR] [--small] [--prepare-only] [--bin SMARTROUTE]
+#                                 [--rounds N] [--servers "minimal smartroute ..."]
 #   --work DIR      keep the store, cache and results there; a store already prepared in DIR is
 #                   reused (default: a fresh temporary directory, removed at the end)
 #   --small         200,000 clients / 2,000,000 interactions instead of 1,000,000 / 20,000,000
 #   --prepare-only  build, prepare the store and the cache, then stop
 #   --bin FILE      use this smartroute binary instead of building build-main
+#   --rounds N      how many times to run the whole sequence (default 3)
+#   --servers LIST  a subset of: minimal minimal6 smartroute panoramisk dingdong (minimal is
+#                   always run: the ratios are taken against it)
 # Needs: cc, cmake, ninja, sqlite3, espeak-ng, node + npm, and python3-panoramisk
 # (apt-get install -y python3-panoramisk). Everything runs on 127.0.0.1 and is bounded in time.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
-work="" small=0 prepare_only=0 bin=""
+work="" small=0 prepare_only=0 bin="" rounds=3 servers="minimal minimal6 smartroute panoramisk dingdong"
 while [ $# -gt 0 ]; do
   case $1 in
   --work) work=$2; shift 2 ;;
   --small) small=1; shift ;;
   --prepare-only) prepare_only=1; shift ;;
   --bin) bin=$2; shift 2 ;;
-  *) echo "usage: $0 [--work DIR] [--small] [--prepare-only] [--bin SMARTROUTE]" >&2; exit 2 ;;
+  --rounds) rounds=$2; shift 2 ;;
+  --servers) servers=$2; shift 2 ;;
+  *) echo "usage: $0 [--work DIR] [--small] [--prepare-only] [--bin SMARTROUTE] [--rounds N] [--servers LIST]" >&2; exit 2 ;;
   esac
 done
+case " $servers " in *" minimal "*) ;; *) servers="minimal $servers" ;; esac
 keep=1
 if [ -z "$work" ]; then
   work=$(mktemp -d "${TMPDIR:-/tmp}/smartroute-agibench.XXXXXX")
@@ -118,13 +128,15 @@ if [ "$prepare_only" = 1 ]; then exit 0; fi
 
 # ---- the peers ----
 dd=$work/ding-dong
-if [ ! -d "$dd/node_modules/ding-dong" ]; then
+if [ ! -d "$dd/node_modules/ding-dong" ] && [[ " $servers " == *" dingdong "* ]]; then
   say "npm install ding-dong@0.1.7 into $dd"
   mkdir -p "$dd"
   (cd "$dd" && timeout 300 npm install --no-audit --no-fund --silent ding-dong@0.1.7 >/dev/null)
 fi
-/usr/bin/python3 -c 'import panoramisk.fast_agi' 2>/dev/null ||
-  { echo "python3-panoramisk is missing: apt-get install -y python3-panoramisk" >&2; exit 1; }
+case " $servers " in *" panoramisk "*)
+  /usr/bin/python3 -c 'import panoramisk.fast_agi' 2>/dev/null ||
+    { echo "python3-panoramisk is missing: apt-get install -y python3-panoramisk" >&2; exit 1; } ;;
+esac
 
 # start NAME BACKLOG: starts one server in the background, sets $pid once it listens.
 start() {
@@ -153,23 +165,31 @@ stop() {
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
 }
-# run SERVER TEST agi_load-options...: one scenario; its RESULT line goes to results.txt.
+# run SERVER TEST agi_load-options...: one scenario; its RESULT line goes to results.txt. Each
+# scenario of a round draws its callers with its own seed (the warm-up's callers are not
+# the measured ones), the same for every server.
+seed=0
 run() {
   local name=$1 test=$2 port_var=port_$1; shift 2
   local out err
+  seed=$((seed + 1))
   err=$(mktemp)
-  out=$("$load" --port "${!port_var}" --callers "$work/callers.txt" --name "$name/$test" "$@" \
-    2>"$err") || true
+  out=$("$load" --port "${!port_var}" --callers "$work/callers.txt" --name "$name/$test" \
+    --seed "$((round * 100 + seed))" "$@" 2>"$err") || true
   sed 's/^/    /' "$err" >&2
   cat "$err" >>"$work/logs/client.log"
   rm -f "$err"
-  echo "server=$name test=$test ${out#RESULT }" >>"$work/results.txt"
+  echo "round=$round server=$name test=$test ${out#RESULT }" >>"$work/results.txt"
 }
 
 : >"$work/results.txt"
 : >"$work/logs/client.log"
-say "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-for name in minimal minimal6 smartroute panoramisk dingdong; do
+: >"$work/load.txt"
+for round in $(seq "$rounds"); do
+say "round $round of $rounds; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "round=$round load=$(cut -d' ' -f1 /proc/loadavg)" >>"$work/load.txt"
+for name in $servers; do
+  seed=0
   backlog=0
   say "$name: throughput, latency, burst"
   start "$name" "$backlog"
@@ -199,43 +219,63 @@ for name in minimal minimal6 smartroute panoramisk dingdong; do
   run "$name" open5000 --sessions 5000 --concurrency 5000 --hold-ms 5000 --rate 2500 --timeout-ms 10000 --watch-pid "$pid" --max-seconds 90
   stop
 done
+done
 say "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "end load=$(cut -d' ' -f1 /proc/loadavg)" >>"$work/load.txt"
 
-# ---- the table ----
-python3 - "$work/results.txt" <<'PY' | tee "$work/summary.md"
-import sys
+# ---- the tables ----
+python3 - "$work/results.txt" "$servers" <<'PY' | tee "$work/summary.md"
+import statistics, sys
 rows = {}
 for line in open(sys.argv[1]):
     kv = dict(f.split("=", 1) for f in line.split() if "=" in f)
-    rows[(kv.get("server"), kv.get("test"))] = kv
-servers = ["minimal", "minimal6", "smartroute", "panoramisk", "dingdong"]
-def g(s, t, k):
+    rows[(kv.get("round"), kv.get("server"), kv.get("test"))] = kv
+servers = sys.argv[2].split()
+rounds = sorted({r for r, _, _ in rows}, key=int)
+def g(r, s, t, k):
     try:
-        return float(rows[(s, t)][k])
+        return float(rows[(r, s, t)][k])
     except (KeyError, ValueError):
         return float("nan")
 def i(x):
-    return "?" if x != x else f"{x:.0f}"
-base_rate, base_cpu = g("minimal", "c100", "rate"), g("minimal", "c100", "cpu_us_per_session")
-print("| server | commands/session | sessions/s (c=100) | vs minimal | CPU µs/session | vs minimal "
-      "| c=100 failures | burst 1,000: failures, first command p99 (µs) | first command p99 c=1 (µs) "
-      "| held 1,000×3 s: failures, VmRSS growth (anon) | 5,000 open: VmRSS (anon), most holding, failures |")
-print("|---|---|---|---|---|---|---|---|---|---|---|")
-for s in servers:
-    rate, cpu = g(s, "c100", "rate"), g(s, "c100", "cpu_us_per_session")
-    burst = i(g(s, "burst", "failures")) + ", " + i(g(s, "burst", "first_p99_us"))
-    if (s, "burst-backlog") in rows:
-        burst += f" (backlog 4096: {i(g(s, 'burst-backlog', 'failures'))})"
-    grow = (g(s, "held", "rss_peak_kb") - g(s, "held", "rss_start_kb")) / 1024
-    agrow = (g(s, "held", "anon_peak_kb") - g(s, "held", "anon_start_kb")) / 1024
-    o_rss, o_anon = g(s, "open5000", "rss_peak_kb") / 1024, g(s, "open5000", "anon_peak_kb") / 1024
-    print(f"| {s} | {g(s, 'c100', 'commands_per_session'):.2f} | {rate:,.0f} | {rate / base_rate:.2f} | {cpu:.1f} | {cpu / base_cpu:.2f} "
-          f"| {i(g(s, 'c100', 'failures'))} | {burst} | {i(g(s, 'c1', 'first_p99_us'))} "
-          f"| {i(g(s, 'held', 'failures'))}, +{grow:.1f} MB (+{agrow:.1f}) "
-          f"| {o_rss:.1f} MB ({o_anon:.1f}), {i(g(s, 'open5000', 'max_holding'))}, "
-          f"{i(g(s, 'open5000', 'failures'))} |")
-r6, c6 = g("minimal6", "c100", "rate"), g("minimal6", "c100", "cpu_us_per_session")
-print(f"\nsmartroute against minimal6 (same commands, no planning): sessions/s "
-      f"{g('smartroute', 'c100', 'rate') / r6:.2f}, CPU per session {g('smartroute', 'c100', 'cpu_us_per_session') / c6:.2f}")
+    return "?" if x != x else f"{x:,.0f}"
+def mb(kb):
+    return "?" if kb != kb else f"{kb / 1024:.1f}"
+for r in rounds:
+    base_rate, base_cpu = g(r, "minimal", "c100", "rate"), g(r, "minimal", "c100", "cpu_us_per_session")
+    print(f"\n### Round {r}\n")
+    print("| server | commands/session | sessions/s (c=100) | vs minimal | CPU µs/session | vs minimal "
+          "| c=100 failures | burst 1,000: failures, first command p99 (µs) | first command p99 c=1 (µs) "
+          "| held 1,000×3 s: failures, VmRSS growth MB (RssAnon) | 5,000 open: VmRSS MB (RssAnon), most holding, failures |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for s in servers:
+        rate, cpu = g(r, s, "c100", "rate"), g(r, s, "c100", "cpu_us_per_session")
+        burst = i(g(r, s, "burst", "failures")) + ", " + i(g(r, s, "burst", "first_p99_us"))
+        if (r, s, "burst-backlog") in rows:
+            burst += f" (backlog 4096: {i(g(r, s, 'burst-backlog', 'failures'))})"
+        grow = g(r, s, "held", "rss_peak_kb") - g(r, s, "held", "rss_start_kb")
+        agrow = g(r, s, "held", "anon_peak_kb") - g(r, s, "held", "anon_start_kb")
+        print(f"| {s} | {g(r, s, 'c100', 'commands_per_session'):.2f} | {i(rate)} | {rate / base_rate:.2f} "
+              f"| {cpu:.1f} | {cpu / base_cpu:.2f} | {i(g(r, s, 'c100', 'failures'))} | {burst} "
+              f"| {i(g(r, s, 'c1', 'first_p99_us'))} "
+              f"| {i(g(r, s, 'held', 'failures'))}, +{mb(grow)} (+{mb(agrow)}) "
+              f"| {mb(g(r, s, 'open5000', 'rss_peak_kb'))} ({mb(g(r, s, 'open5000', 'anon_peak_kb'))}), "
+              f"{i(g(r, s, 'open5000', 'max_holding'))}, {i(g(r, s, 'open5000', 'failures'))} |")
+if len(rounds) > 0:
+    print("\n### Ratios round by round (median last)\n")
+    print("| server | sessions/s vs minimal | CPU/session vs minimal | sessions/s vs minimal6 | CPU/session vs minimal6 |")
+    print("|---|---|---|---|---|")
+    def series(s, base, key, invert=False):
+        out = []
+        for r in rounds:
+            a, b = g(r, s, "c100", key), g(r, base, "c100", key)
+            out.append(a / b)
+        ok = [x for x in out if x == x]
+        med = statistics.median(ok) if ok else float("nan")
+        return " / ".join(f"{x:.2f}" for x in out) + f" (median {med:.2f})"
+    for s in servers:
+        m6 = "minimal6" in servers
+        print(f"| {s} | {series(s, 'minimal', 'rate')} | {series(s, 'minimal', 'cpu_us_per_session')} "
+              f"| {series(s, 'minimal6', 'rate') if m6 else '-'} | {series(s, 'minimal6', 'cpu_us_per_session') if m6 else '-'} |")
 PY
 say "results in $work/results.txt, logs in $work/logs"

@@ -66,6 +66,25 @@ check_eq "$(json hangup.json '"SMARTROUTE_RESULT" in d["variables"]')" False "no
 sleep 0.3
 grep -q "result=hangup" server.log || fail "hangup not logged"
 
+# A channel that never answers: the 5 s reply deadline, then the emergency target, still in
+# lock-step. A prompt Asterisk cannot play on a live channel: 0.5 s for a HANGUP, then the same.
+fake "$phone" mute:1 >mute.json
+check_eq "$(json mute.json 'd["variables"]["SMARTROUTE_TARGET"]')" 999 "no reply: emergency target"
+check_eq "$(json mute.json 'd["variables"]["SMARTROUTE_RESULT"]')" emergency "no reply: result"
+check_eq "$(json mute.json '4.5 <= d["seconds"] < 7')" True "no reply: gave up after 5 s ($(json mute.json 'd["seconds"]') s)"
+fake "$phone" unplayable >unplayable.json
+check_eq "$(json unplayable.json 'd["variables"]["SMARTROUTE_TARGET"]')" 999 "unplayable: emergency target"
+check_eq "$(json unplayable.json '0.5 <= d["seconds"] < 3')" True "unplayable: 0.5 s grace ($(json unplayable.json 'd["seconds"]') s)"
+sleep 0.3
+grep -q "result=emergency target=999 .*reason=\"no reply to 'SET VARIABLE'\"" server.log ||
+  { tail -5 server.log; fail "no-reply reason not logged"; }
+grep -q 'result=emergency target=999 .*reason="STREAM FILE failed' server.log ||
+  { tail -5 server.log; fail "unplayable reason not logged"; }
+# Every field of every line is what it says (a dangling view once wrote garbage here).
+! LC_ALL=C grep -an '[^ -~]' server.log || fail "bytes that are not printable ASCII in the log"
+grep -q "event=call uniqueid=1795683658.1 caller=$phone client=$client mode=menu" server.log ||
+  { head -3 server.log; fail "log line fields"; }
+
 # Hostile peers: the server survives each and still routes the next call.
 printf 'GET / HTTP/1.1\r\nHost: x\r\n\r\n' >garbage.txt
 head -c 1048576 /dev/zero | tr '\0' 'a' >big.txt
@@ -103,16 +122,20 @@ fake "$phone" press:2 >dropped.json
 check_eq "$(json dropped.json 'd["variables"]["SMARTROUTE_RESULT"]')" default "option 2 dropped"
 check_eq "$(json dropped.json 'any("2" in c.split(chr(34))[3] for c in d["commands"] if c.startswith("STREAM FILE"))')" False "2 is not an escape digit"
 mv "$victim.wav.away" "$victim.wav"
+fake "$phone" press:2 >back.json
+check_eq "$(json back.json 'd["variables"]["SMARTROUTE_TARGET"]')" "$ext2" "option 2 back with its file"
 mv "$WORK/state/cache" "$WORK/cache.away"
 fake "$phone" press:1 >empty.json
 check_eq "$(json empty.json 'd["variables"]["SMARTROUTE_TARGET"]')" 999 "empty cache: emergency"
 mv "$WORK/cache.away" "$WORK/state/cache"
+fake "$phone" press:2 >restored.json
+check_eq "$(json restored.json 'd["variables"]["SMARTROUTE_TARGET"]')" "$ext2" "cache back: routed again"
 
 sleep 0.5
 kill -TERM "$server"
 for _ in $(seq 50); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$server" 2>/dev/null && fail "serve-agi did not stop on SIGTERM"
 wait "$server" || fail "serve-agi exited non-zero"
-[ "$(sqlite3 "$WORK/state/smartroute.db" 'SELECT count(*) FROM call_log')" -ge 57 ] || fail "call log incomplete"
-check_eq "$(sqlite3 "$WORK/state/smartroute.db" "SELECT count(*) FROM call_log WHERE result = 'selected'")" "$((50 + 4))" "selected calls logged"
-check_eq "$(sqlite3 "$WORK/state/smartroute.db" "SELECT count(*) FROM call_log WHERE result = 'emergency'")" 1 "emergency logged"
+[ "$(sqlite3 "$WORK/state/calls.db" 'SELECT count(*) FROM call_log')" -ge 61 ] || fail "call log incomplete"
+check_eq "$(sqlite3 "$WORK/state/calls.db" "SELECT count(*) FROM call_log WHERE result = 'selected'")" "$((50 + 6))" "selected calls logged"
+check_eq "$(sqlite3 "$WORK/state/calls.db" "SELECT count(*) FROM call_log WHERE result = 'emergency'")" 3 "emergency logged"

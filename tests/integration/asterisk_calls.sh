@@ -346,8 +346,8 @@ logged "SMARTROUTE FALLBACK 100" || fail "7: fallback"
 done_scenario 7 "serve-agi stopped -> AGISTATUS=FAILURE, empty SMARTROUTE_TARGET -> TARGET REACHED 100 (dialplan fallback)"
 
 # The call log holds every call the server handled: 1 to 6, 8, the 50 and 10.
-check_eq "$(sqlite3 "$WORK/state/smartroute.db" "SELECT count(*) FROM call_log")" 58 "call_log rows"
-check_eq "$(sqlite3 "$WORK/state/smartroute.db" "SELECT result, count(*) FROM call_log GROUP BY result ORDER BY result" | tr '\n' ' ')" \
+check_eq "$(sqlite3 "$WORK/state/calls.db" "SELECT count(*) FROM call_log")" 58 "call_log rows"
+check_eq "$(sqlite3 "$WORK/state/calls.db" "SELECT result, count(*) FROM call_log GROUP BY result ORDER BY result" | tr '\n' ' ')" \
   "default|3 direct|1 emergency|2 hangup|1 selected|51 " "call_log results"
 calls_ms=$(($(ms) - t2))
 keep_logs

@@ -20,6 +20,7 @@ port = $port
 TOML
 s=(--config smartroute.toml --state-dir "$WORK/state")
 db=$WORK/state/smartroute.db
+calls=$WORK/state/calls.db # serve-agi's call log (store.call_log)
 expect_status 0 sr "${s[@]}" -q import --employees data/employees.csv --clients data/clients.csv \
   --interactions data/interactions.csv
 expect_status 0 sr "${s[@]}" -q score
@@ -66,10 +67,10 @@ mv "$WORK/state/cache" "$WORK/cache.away" # nothing playable: the emergency numb
 fake "$phone" press:1 1795683658.8
 mv "$WORK/cache.away" "$WORK/state/cache"
 for _ in $(seq 50); do
-  [ "$(sqlite3 "$db" 'SELECT count(*) FROM call_log')" = 8 ] && break
+  [ "$(sqlite3 "$calls" 'SELECT count(*) FROM call_log' 2>/dev/null)" = 8 ] && break
   sleep 0.1
 done
-check_eq "$(sqlite3 "$db" 'SELECT count(*) FROM call_log')" 8 "calls logged"
+check_eq "$(sqlite3 "$calls" 'SELECT count(*) FROM call_log')" 8 "calls logged"
 
 # The report reads while serve-agi runs and writes.
 expect_status 0 sr "${s[@]}" --json report
@@ -133,7 +134,7 @@ wait "$server" || fail "serve-agi exited non-zero"
 # The edges of a period, with rows at its first and last second and just outside.
 at() { date -d "$1" +%s; }
 id1=$(sqlite3 "$db" "SELECT id FROM employees WHERE key = '$key1'")
-sqlite3 "$db" <<SQL
+sqlite3 "$calls" <<SQL
 INSERT INTO call_log(uniqueid, started_at, caller, mode, offered, result, target, employee, reason)
 VALUES ('a', $(at 2020-01-31T23:59:59+03:00), '', 'menu', '$key1', 'selected', '', $id1, ''),
        ('b', $(at 2020-02-01T00:00:00+03:00), '', 'direct', '', 'direct', '', $id1, ''),

@@ -991,3 +991,21 @@ TEST_CASE("command: random arguments keep the line invariants", "[agi]") {
       FAIL("no argument survived");
   }
 }
+
+TEST_CASE("header: keeping only some keys checks every line all the same", "[agi]") {
+  static constexpr std::string_view keep[] = {"agi_uniqueid", "agi_arg_1"};
+  HeaderParser p(keep);
+  CHECK(p.feed(k_asterisk22_header) == k_asterisk22_header.size());
+  REQUIRE(p.state() == HeaderParser::State::done);
+  CHECK(p.values().size() == 2);
+  CHECK(p.get("agi_uniqueid") == "1795683658.1");
+  CHECK(p.get("agi_channel").empty());
+  // agi_request is required even when it is not kept; a bad line is refused even when its
+  // key would not be kept.
+  HeaderParser missing(keep);
+  missing.feed("agi_uniqueid: 1.2\n\n");
+  CHECK(missing.state() == HeaderParser::State::error);
+  HeaderParser bad(keep);
+  bad.feed("agi_network: yes\nGET / HTTP/1.1\n\n");
+  CHECK(bad.state() == HeaderParser::State::error);
+}

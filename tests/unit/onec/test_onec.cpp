@@ -1,11 +1,14 @@
 #include "onec/contacts.h"
 #include "onec/metadata.h"
 #include "onec/odata.h"
+#include "onec/page.h"
+#include "onec/refs.h"
 #include "onec/sync.h"
 
 #include <catch2/catch.hpp>
 
 #include <deque>
+#include <fstream>
 
 using namespace sr;
 
@@ -71,6 +74,15 @@ config::Config trade_config() {
   c.documents = {call};
   return c;
 }
+
+// The rows of a tabular section given as a JSON array, read as sync reads them.
+struct Section {
+  onec::Page page;
+  explicit Section(const std::string& rows) {
+    REQUIRE(page.read(R"({"value": [{"Section": )" + rows + "}]}"));
+  }
+  std::span<const onec::Row> rows() const { return page.rows()[0].section("Section"); }
+};
 
 bool mentions(const std::vector<onec::Problem>& problems, std::string_view text) {
   for (auto& p : problems)
@@ -181,7 +193,7 @@ TEST_CASE("mapping: every problem is reported with its fix", "[onec]") {
 TEST_CASE("contact information: numbers people type in 1C", "[onec]") {
   phone::Normalizer normalizer;
   onec::Contacts contacts{"КонтактнаяИнформация", true, true};
-  auto rows = nlohmann::json::parse(R"([
+  Section rows(R"([
     {"Тип": "Телефон", "Представление": "+7 (495) 123-45-67, доб. 204", "НомерТелефона": "74951234567",
      "Значение": "{\"version\":5,\"value\":\"+7 (495) 123-45-67, доб. 204\",\"type\":\"Телефон\",\"countryCode\":\"+7\",\"areaCode\":\"495\",\"number\":\"123-45-67\",\"extNumber\":\"204\"}"},
     {"Тип": "АдресЭлектроннойПочты", "Представление": "info@romashka.example", "Значение": ""},
@@ -190,7 +202,7 @@ TEST_CASE("contact information: numbers people type in 1C", "[onec]") {
     {"Тип": "Телефон", "Представление": "звонить секретарю", "НомерТелефона": "", "Значение": ""},
     {"Тип": "Телефон", "Представление": "+7 (495) 123-45-67", "Значение": ""}
   ])");
-  auto found = onec::read_phones(rows, contacts, "Телефон", normalizer);
+  auto found = onec::read_phones(rows.rows(), contacts, "Телефон", normalizer);
   REQUIRE(found.numbers.size() == 5);
   CHECK(found.numbers[0].number.value == "+74951234567");
   CHECK(found.numbers[0].raw == "+7 (495) 123-45-67, доб. 204");
@@ -204,8 +216,8 @@ TEST_CASE("contact information: numbers people type in 1C", "[onec]") {
   CHECK(found.invalid[0] == "звонить секретарю");
 
   // A user whose only phone row is the short internal number.
-  auto desk = nlohmann::json::parse(R"([{"Тип": "Телефон", "Представление": "312"}])");
-  auto user = onec::read_phones(desk, contacts, "Телефон", normalizer);
+  Section desk(R"([{"Тип": "Телефон", "Представление": "312"}])");
+  auto user = onec::read_phones(desk.rows(), contacts, "Телефон", normalizer);
   CHECK(user.numbers.empty());
   CHECK(user.extension == "312");
 }
@@ -239,6 +251,12 @@ TEST_CASE("OData errors name what to check", "[onec]") {
   html.body = "<html><head><title>502 Bad Gateway</title></head></html>";
   CHECK_THAT(text(html), Catch::Contains("HTTP 502") && Catch::Contains("502 Bad Gateway") &&
                              Catch::Contains("web server or proxy"));
+  // A wrong publication path: the web server's own 404 page, not 1C's "no such entity set".
+  html.status = 404;
+  html.body = "<!DOCTYPE html>\n<html><head><title>404 - File or directory not found.</title>";
+  CHECK_THAT(text(html), Catch::Contains("HTTP 404 with its own page") &&
+                             Catch::Contains("check onec.url") &&
+                             !Catch::Contains("no such entity set"));
 }
 
 TEST_CASE("scan: keyset pages in 1C's order, encoded URLs, retries", "[onec]") {
@@ -250,9 +268,9 @@ TEST_CASE("scan: keyset pages in 1C's order, encoded URLs, retries", "[onec]") {
   ScriptedHttp http;
   onec::OData odata(http, s, "пароль");
   std::vector<std::string> got;
-  auto collect = [&](nlohmann::json& rows) {
-    for (auto& r : rows)
-      got.push_back(r["Ref_Key"].get<std::string>());
+  auto collect = [&](const onec::Page& page) {
+    for (auto& r : page.rows())
+      got.push_back(std::string(r.text("Ref_Key")));
   };
 
   SECTION("pages until a short one; the cursor is the last row returned") {
@@ -306,4 +324,189 @@ TEST_CASE("scan: keyset pages in 1C's order, encoded URLs, retries", "[onec]") {
     CHECK_THROWS_WITH(odata.scan("Catalog_X", {}, collect),
                       Catch::Contains("not JSON") && Catch::Contains("text/html"));
   }
+}
+
+TEST_CASE("page: rows, cells and tabular sections of 1C's JSON, memory reused", "[onec]") {
+  onec::Page page;
+  REQUIRE(page.read(R"js({"odata.metadata": "http://1c/$metadata#Catalog_X",
+    "value": [
+      {"Ref_Key": "3f2a1c10-6e0b-11ee-8f3a-005056a1c2d3", "DeletionMark": false, "Code": "  00012 ",
+       "LineNumber": "1", "Сумма": 28990, "Доля": 0.25, "Пусто": null, "Описание": "a \"b\" \u0436",
+       "X@navigationLinkUrl": "Catalog_X(guid'…')", "Obj": {"a": [1, {"b": 2}]},
+       "КонтактнаяИнформация": [{"Тип": "Телефон", "Представление": "+7 921 555-01-02"},
+                                {"Тип": "АдресЭП", "Вложено": {"x": 1}, "Представление": "a@b"}]},
+      {"Ref_Key": "0a9d44b2-9c41-11ee-8f3a-005056a1c2d3", "DeletionMark": true},
+      17
+    ]})js"));
+  REQUIRE(page.has_value());
+  auto rows = page.rows();
+  REQUIRE(rows.size() == 3);
+  auto& r = rows[0];
+  CHECK(r.text("Ref_Key") == "3f2a1c10-6e0b-11ee-8f3a-005056a1c2d3");
+  CHECK(!r.flag("DeletionMark"));
+  CHECK(rows[1].flag("DeletionMark"));
+  CHECK(r.text("Code") == "  00012 ");
+  CHECK(r.text("Сумма").empty()); // a number is not text
+  REQUIRE(r.find("Сумма"));
+  CHECK(r.find("Сумма")->text == "28990");
+  CHECK(r.find("Доля")->text == "0.25");
+  CHECK(r.find("Пусто")->type == onec::Cell::Type::null);
+  CHECK(r.text("Описание") == "a \"b\" ж");
+  CHECK(r.find("Obj")->type == onec::Cell::Type::null); // objects in cells are skipped
+  auto contacts = r.section("КонтактнаяИнформация");
+  REQUIRE(contacts.size() == 2);
+  CHECK(contacts[0].text("Представление") == "+7 921 555-01-02");
+  CHECK(contacts[1].text("Представление") == "a@b");
+  CHECK(r.section("Ref_Key").empty());
+  CHECK(rows[2].cells().empty()); // not an object: a row without properties
+  CHECK(r.text("Нет").empty());
+
+  // The next page overwrites the last one.
+  REQUIRE(page.read(R"js({"value": [{"Ref_Key": "51c7e2a4-6e0b-11ee-8f3a-005056a1c2d3"}]})js"));
+  REQUIRE(page.rows().size() == 1);
+  CHECK(page.rows()[0].text("Ref_Key") == "51c7e2a4-6e0b-11ee-8f3a-005056a1c2d3");
+  CHECK(page.rows()[0].section("КонтактнаяИнформация").empty());
+  REQUIRE(page.read(R"js({"value": []})js"));
+  CHECK(page.has_value());
+  CHECK(page.rows().empty());
+
+  REQUIRE(page.read(R"js({"odata.error": {"code": "6"}})js"));
+  CHECK(!page.has_value());
+  CHECK(!page.read("<html>502 Bad Gateway</html>"));
+  CHECK(!page.read(R"js({"value": [{"Ref_Key": "x"}])js"));
+}
+
+TEST_CASE("refs: GUIDs as bytes in text order, looked up in a sorted index", "[onec]") {
+  auto a = onec::parse_guid("3f2a1c10-6e0b-11ee-8f3a-005056a1c2d3");
+  REQUIRE(a);
+  CHECK(onec::parse_guid("3F2A1C10-6E0B-11EE-8F3A-005056A1C2D3") == a);
+  CHECK(!onec::parse_guid("3f2a1c10-6e0b-11ee-8f3a-005056a1c2d"));
+  CHECK(!onec::parse_guid("3f2a1c10x6e0b-11ee-8f3a-005056a1c2d3"));
+  CHECK(!onec::parse_guid("3f2a1c10-6e0b-11ee-8f3a-005056a1c2dg"));
+  auto b = onec::parse_guid("3f2a1c10-6e0b-11ee-8f3a-005056a1c2d4");
+  auto c = onec::parse_guid("0a9d44b2-9c41-11ee-8f3a-005056a1c2d3");
+  CHECK(*c < *a);
+  CHECK(*a < *b);
+  // 1C's order: the groups d, e, c, b, a of the text.
+  auto d1 = onec::parse_guid("ffffffff-ffff-ffff-0001-000000000000");
+  auto d2 = onec::parse_guid("00000000-0000-0000-0002-000000000000");
+  CHECK(*d2 < *d1);
+  CHECK(onec::onec_order(*d1) < onec::onec_order(*d2));
+  CHECK(onec::onec_order(*onec::parse_guid("00000002-0000-0001-0000-000000000000")) <
+        onec::onec_order(*onec::parse_guid("00000001-0000-0002-0000-000000000000")));
+  CHECK(onec::onec_order(*onec::parse_guid("00000002-0001-0000-0000-000000000000")) <
+        onec::onec_order(*onec::parse_guid("00000001-0002-0000-0000-000000000000")));
+  CHECK(onec::onec_order(*onec::parse_guid("00000001-0002-0000-0000-000000000000")) <
+        onec::onec_order(*onec::parse_guid("00000002-0002-0000-0000-000000000000")));
+  onec::RefIndex index;
+  index.add(*b, 7);
+  index.add(*a, 9);
+  index.add(*a, 3); // of two ids, the smaller wins
+  index.seal();
+  CHECK(index.size() == 2);
+  CHECK(index.find(*a) == 3);
+  CHECK(index.find(*b) == 7);
+  CHECK(!index.find(*c));
+}
+
+TEST_CASE("page: strict JSON, escapes and numbers as 1C may send them", "[onec]") {
+  onec::Page page;
+  auto one = [&](const std::string& value) -> std::string {
+    if (!page.read(R"({"value": [{"x": )" + value + "}]}"))
+      return "<error>";
+    auto* c = page.rows()[0].find("x");
+    return c ? c->text : "<none>";
+  };
+  CHECK(one(R"("\u0416\u0436 \"q\" \\ \/ \b\f\n\r\t")") == "Жж \"q\" \\ / \b\f\n\r\t");
+  CHECK(one(R"("\ud83d\ude00")") == "\xF0\x9F\x98\x80"); // a surrogate pair
+  CHECK(one(R"("\u00e9\u0800")") == "\xC3\xA9\xE0\xA0\x80");
+  CHECK(one(R"("\ud83d")") == "<error>"); // a lone surrogate
+  CHECK(one(R"("\ude00")") == "<error>");
+  CHECK(one(R"("\x")") == "<error>");
+  CHECK(one(R"("\u12")") == "<error>");
+  CHECK(one("\"a\tb\"") == "<error>"); // control characters must be escaped
+  CHECK(one("\"Ромашка\"") == "Ромашка");
+  for (auto n : {"0", "-0", "28990", "-12.5", "1e5", "1.5E-3", "0.25"})
+    CHECK(one(n) == n);
+  for (auto n : {"01", "-", "1.", ".5", "1e", "+1", "0x10", "NaN"})
+    CHECK(one(n) == "<error>");
+  CHECK(one("true") == "true");
+  CHECK(one("nul") == "<error>");
+  CHECK(!page.read(R"({"value": [1,]})"));                          // trailing comma
+  CHECK(!page.read(R"({"value": [1]} x)"));                         // trailing text
+  CHECK(!page.read(R"({"value" [1]})"));                            // no colon
+  CHECK(!page.read(R"({value: [1]})"));                             // unquoted key
+  CHECK(!page.read(R"({"value": [1])"));                            // cut off
+  CHECK(page.read(" \r\n\t{ \"value\" : [ ] } \n"));                // whitespace anywhere
+  CHECK(!page.read(std::string(100, '[') + std::string(100, ']'))); // too deep
+}
+
+TEST_CASE("page: the 1C fixtures read as nlohmann reads them", "[onec]") {
+  for (auto name : {"users.json", "clients-page1.json", "clients-page2.json", "calls.json",
+                    "orders.json", "trade.json", "accounting.json"}) {
+    std::ifstream in(std::string(SMARTROUTE_SOURCE_DIR) + "/tests/doubles/onec/" + name);
+    REQUIRE(in);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto doc = nlohmann::json::parse(text);
+    // trade.json and accounting.json hold rows by set: read each set as a page.
+    std::vector<nlohmann::json> pages;
+    if (doc.contains("value"))
+      pages.push_back(doc);
+    else
+      for (auto& [set, rows] : doc["rows"].items())
+        pages.push_back({{"value", rows}});
+    for (auto& expected : pages) {
+      onec::Page page;
+      REQUIRE(page.read(expected.dump()));
+      REQUIRE(page.rows().size() == expected["value"].size());
+      for (std::size_t i = 0; i < page.rows().size(); ++i) {
+        auto& want = expected["value"][i];
+        auto& got = page.rows()[i];
+        REQUIRE(got.cells().size() == want.size());
+        for (auto& [key, value] : want.items()) {
+          INFO(name << " row " << i << " " << key);
+          if (value.is_string())
+            CHECK(got.text(key) == value.get<std::string>());
+          else if (value.is_boolean())
+            CHECK(got.flag(key) == value.get<bool>());
+          else if (value.is_array()) {
+            REQUIRE(got.section(key).size() == value.size());
+            for (std::size_t j = 0; j < value.size(); ++j)
+              for (auto& [column, cell] : value[j].items())
+                if (cell.is_string())
+                  CHECK(got.section(key)[j].text(column) == cell.get<std::string>());
+          } else if (value.is_number())
+            CHECK(got.find(key)->text == value.dump());
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("refs: a cursor finds keys in and out of order", "[onec]") {
+  struct Item {
+    onec::Guid key;
+    int value;
+  };
+  std::vector<Item> items;
+  for (int i = 0; i < 1000; ++i)
+    items.push_back({onec::Guid{0, std::uint64_t(3 * i)}, i});
+  onec::SortedCursor cursor(items);
+  auto at = [&](std::uint64_t k) {
+    auto* it = cursor.find(onec::Guid{0, k});
+    return it ? it->value : -1;
+  };
+  for (int i = 0; i < 1000; i += 7) // ascending, with gaps
+    CHECK(at(std::uint64_t(3 * i)) == i);
+  CHECK(at(3 * 999) == 999);
+  CHECK(at(3 * 5) == 5); // behind the cursor
+  CHECK(at(3 * 6) == 6);
+  CHECK(at(3 * 6 + 1) == -1); // absent, between two keys
+  CHECK(at(3 * 7) == 7);
+  CHECK(at(0) == 0);
+  CHECK(at(5000) == -1); // beyond the last
+  CHECK(at(3 * 998) == 998);
+  std::vector<Item> none;
+  onec::SortedCursor empty(none);
+  CHECK(!empty.find(onec::Guid{}));
 }

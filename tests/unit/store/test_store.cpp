@@ -1,3 +1,4 @@
+#include "store/call_log.h"
 #include "store/store.h"
 #include "util/error.h"
 
@@ -62,4 +63,91 @@ TEST_CASE("store: meta values and rolled-back transactions", "[store]") {
     db->exec("INSERT INTO clients(key, name) VALUES('c1', 'A')");
   } // no commit: rolled back
   CHECK(sr::store::counts(*db).clients == 0);
+}
+
+TEST_CASE("store: an upsert that changes an interaction marks its client for scoring", "[store]") {
+  // The DO UPDATE of an upsert runs as UPDATE OR ABORT, and a trigger's INSERT OR IGNORE took
+  // that policy: changing an interaction's employee failed on score_dirty's primary key.
+  TempDir dir;
+  auto db = sr::store::open(dir.path / "s.db", sr::store::Access::read_write);
+  db->exec("INSERT INTO employees(key, name) VALUES('e1', 'A'), ('e2', 'B');"
+           "INSERT INTO clients(key, name) VALUES('c1', 'C');"
+           "INSERT INTO doc_types(name) VALUES('call')");
+  auto upsert = [&](std::int64_t at, std::int64_t employee) {
+    db->prepare("INSERT INTO interactions(source, doc_type, doc_key, at, client, employee) "
+                "VALUES(2, 1, 'd1', ?, 1, ?) ON CONFLICT(source, doc_type, doc_key) DO UPDATE "
+                "SET at = excluded.at, employee = excluded.employee")
+        .bind(1, at)
+        .bind(2, employee)
+        .step();
+  };
+  for (int round = 0; round < 2; ++round) {
+    upsert(100, 1);
+    CHECK(db->scalar("SELECT count(*) FROM score_dirty") == 1);
+    CHECK_NOTHROW(upsert(100, 2));
+    CHECK_NOTHROW(upsert(200, 2));
+    CHECK(db->scalar("SELECT employee FROM interactions") == 2);
+    CHECK(db->scalar("SELECT client FROM score_dirty") == 1);
+    db->exec("DELETE FROM interactions; DELETE FROM score_dirty");
+    // A bulk import drops the triggers and creates them again from store.h.
+    db->exec(sr::store::k_drop_score_dirty_triggers);
+    db->exec(sr::store::k_score_dirty_triggers);
+  }
+}
+
+TEST_CASE("store: the call log is a file of its own with its own schema", "[store]") {
+  TempDir dir;
+  sr::config::Config config;
+  config.store.state_dir = dir.path.string();
+  CHECK(config.call_log_path() == dir.path / "calls.db");
+  CHECK_THROWS_WITH(sr::store::open_call_log(config, sr::store::Access::read_only),
+                    Catch::Contains("no such file"));
+  {
+    auto log = sr::store::open_call_log(config, sr::store::Access::read_write);
+    CHECK(log->scalar("PRAGMA user_version") == sr::store::call_log_schema_version());
+    sr::store::CallRow a;
+    a.uniqueid = "1.1";
+    a.caller = "+79001234567";
+    a.client = 42;
+    a.mode = "menu";
+    a.result = "selected";
+    a.target = "202";
+    a.employee = 7;
+    sr::store::CallRow b;
+    b.uniqueid = "1.2";
+    b.mode = "";
+    b.result = "hangup";
+    b.target = "100";
+    sr::store::append_calls(*log, {a, b});
+  }
+  {
+    sr::store::CallLogWriter writer(
+        sr::store::open_call_log(config, sr::store::Access::read_write));
+    sr::store::CallRow c;
+    c.uniqueid = "1.3";
+    c.result = "default";
+    c.target = "100";
+    writer.append({c});
+    writer.append({c, c});
+    writer.append({});
+    CHECK(writer.db().scalar("SELECT count(*) FROM call_log WHERE uniqueid = '1.3'") == 3);
+  }
+  CHECK_FALSE(std::filesystem::exists(config.database_path()));
+  auto ro = sr::store::open_call_log(config, sr::store::Access::read_only);
+  auto st = ro->prepare(
+      "SELECT client, employee, mode, result FROM call_log WHERE uniqueid <> '1.3' ORDER BY id");
+  REQUIRE(st.step());
+  CHECK(st.column_int(0) == 42);
+  CHECK(st.column_int(1) == 7);
+  CHECK(st.column_text(2) == "menu");
+  REQUIRE(st.step());
+  CHECK(st.column_is_null(0));
+  CHECK(st.column_is_null(1));
+  CHECK(st.column_text(2) == "none");
+  CHECK(st.column_text(3) == "hangup");
+  CHECK_FALSE(st.step());
+  config.store.call_log = (dir.path / "elsewhere" / "log.db").string();
+  CHECK(config.call_log_path() == dir.path / "elsewhere" / "log.db");
+  sr::store::open_call_log(config, sr::store::Access::read_write);
+  CHECK(std::filesystem::exists(dir.path / "elsewhere" / "log.db"));
 }
