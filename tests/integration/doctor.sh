@@ -81,7 +81,8 @@ contains "$WORK/out" "skip  onec          onec.url is not set"
 if grep -q $'\033' "$WORK/out"; then fail "colour without a terminal"; fi
 # The test call is served like any other but kept out of the call log and the reports.
 grep -q "event=probe uniqueid=doctor-" server.log || { cat server.log >&2; fail "no probe line"; }
-check_eq "$(sqlite3 "$WORK/state/smartroute.db" 'SELECT count(*) FROM call_log')" 0 "call_log rows"
+sleep 0.5 # serve-agi writes its call log every 200 ms
+check_eq "$(sqlite3 "$WORK/state/calls.db" 'SELECT count(*) FROM call_log')" 0 "call_log rows"
 
 # -- a broken configuration: the config line fails with every problem counted ---------------
 sed -i 's/^default_number = "200"$/default_number = "200"\nmenu_sise = 3\ndominance = 7/' smartroute.toml
