@@ -74,8 +74,9 @@ void cap_timeouts(config::Config& c, std::chrono::milliseconds timeout) {
 Outcome run_checks(std::vector<Check> checks, std::chrono::milliseconds deadline) {
   auto board = std::make_shared<Board>();
   board->slots.resize(checks.size());
+  std::vector<std::thread> threads;
   for (std::size_t i = 0; i < checks.size(); ++i) {
-    std::thread([board, i, check = checks[i]] {
+    threads.emplace_back([board, i, check = checks[i]] {
       std::vector<Result> results;
       try {
         results = check.run();
@@ -85,7 +86,7 @@ Outcome run_checks(std::vector<Check> checks, std::chrono::milliseconds deadline
       std::lock_guard lock(board->mutex);
       board->slots[i] = std::move(results);
       board->done.notify_all();
-    }).detach();
+    });
   }
   Outcome out;
   auto until = Clock::now() + deadline;
@@ -105,6 +106,18 @@ Outcome run_checks(std::vector<Check> checks, std::chrono::milliseconds deadline
          failed(checks[i].names, fmt::format("no answer within {:.0f} s",
                                              std::chrono::duration<double>(deadline).count())))
       out.results.push_back(r);
+  }
+  std::vector<bool> finished;
+  for (auto& s : board->slots)
+    finished.push_back(s.has_value());
+  lock.unlock();
+  // A finished thread is only ending: join it, so that its thread-local state (OpenSSL's,
+  // curl's) is released before the process exits. One still running is left behind.
+  for (std::size_t i = 0; i < threads.size(); ++i) {
+    if (finished[i])
+      threads[i].join();
+    else
+      threads[i].detach();
   }
   return out;
 }
