@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <unistd.h>
 
 namespace sr::cmd {
@@ -67,7 +68,10 @@ Runner setup_report(CLI::App& app, const Globals& g) {
                                    util::format_local(range.until, zone)));
     // The call log is a file of its own (store.call_log); the store names the employees.
     auto store = store::open(config.database_path(), store::Access::read_only);
-    auto calls = store::open_call_log(config, store::Access::read_only);
+    // No file yet (serve-agi has not taken a call): an empty log, without creating one.
+    auto calls = std::filesystem::exists(config.call_log_path())
+                     ? store::open_call_log(config, store::Access::read_only)
+                     : store::open_call_log(":memory:", store::Access::read_write);
     auto report = ivr::build_report(*calls, store.get(), range);
     if (g.json) {
       std::puts(ivr::to_json(report, zone).dump(2).c_str());

@@ -5,6 +5,8 @@
 #include "tts/engine.h"
 #include "util/time.h"
 
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <array>
 #include <sys/stat.h>
@@ -124,14 +126,16 @@ CallPlan Router::plan(std::string_view caller, std::int64_t now,
     m_begin.step();
     struct End {
       store::Statement& commit;
+      store::Database& db;
       ~End() {
         commit.reset();
         try {
           commit.step();
-        } catch (...) { // a read transaction has nothing to lose
+        } catch (...) { // a read transaction has nothing to lose; never leave it open
+          sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
         }
       }
-    } end{m_commit};
+    } end{m_commit, *m_db};
     data = m_dir->caller(n.kind == phone::Kind::e164 ? n.value : "", now, live_at,
                          /*totals=*/false);
   }

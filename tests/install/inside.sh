@@ -126,7 +126,13 @@ as_smartroute smartroute warm >/dev/null
 wav=$(find /var/lib/smartroute/cache -name '*.wav' -print -quit)
 [ -n "$wav" ] || fail "warm cached no .wav"
 
-# --- smartroute doctor: the lead adds its check here once the command exists ---
+step "doctor: every check runs in the installed system; none fails"
+rc=0
+as_smartroute smartroute --json doctor >/tmp/doctor.json 2>/tmp/doctor.err || rc=$?
+# 0 all green, 3 warnings only (serve-agi is not running here); 1 would be a failure.
+[ "$rc" -eq 0 ] || [ "$rc" -eq 3 ] || { cat /tmp/doctor.json /tmp/doctor.err >&2; fail "doctor exited $rc"; }
+contains /tmp/doctor.json '"name": "config"'
+contains /tmp/doctor.json '"name": "store"'
 
 step "the nightly job: no [onec] url, no sync; with one, sync runs first"
 as_smartroute /usr/lib/smartroute/smartroute-nightly >/tmp/nightly 2>&1 ||
