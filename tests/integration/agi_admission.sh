@@ -8,7 +8,7 @@ python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.2", 0))' 2>/dev/n
   { echo "no 127.0.0.2 on this host"; exit 125; }
 
 expect_status 0 sr demo-data --out data --employees 4 --clients 20 --interactions 300 --seed 5
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 cat >smartroute.toml <<TOML
 [routing]
 default_number = "100"
@@ -27,11 +27,7 @@ expect_status 0 sr "${s[@]}" -q score
 expect_status 0 sr "${s[@]}" -q warm
 phone=$(sqlite3 "$WORK/state/smartroute.db" "SELECT p.raw FROM client_phones p JOIN client_state s ON s.client = p.client WHERE s.top_employee IS NOT NULL LIMIT 1")
 
-"$SMARTROUTE" "${s[@]}" serve-agi --drain 5 2>server.log &
-server=$!
-trap 'kill -9 $server 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 50); do grep -q event=listening server.log && break; sleep 0.1; done
-grep -q event=listening server.log || { cat server.log; fail "serve-agi did not start"; }
+start_serve_agi "${s[@]}" serve-agi --drain 5
 
 # client.py SOURCE MODE: one session from SOURCE. MODE "call" answers every command and
 # prints the variables; "hold" sends the header, reads the first command and waits for a line

@@ -8,7 +8,7 @@ command -v sqlite3 >/dev/null || { echo "sqlite3 missing"; exit 125; }
 fake() { timeout 60 python3 "$SOURCE_DIR/tests/agi/fake_asterisk.py" "$port" "$@"; }
 
 expect_status 0 sr demo-data --out data --employees 4 --clients 20 --interactions 300 --seed 5
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 write_config() { # CALL_LOG
   cat >smartroute.toml <<TOML
 [store]
@@ -36,11 +36,7 @@ phone=$(sqlite3 "$store" "SELECT p.raw FROM client_phones p JOIN client_state s 
 [ -n "$phone" ] || fail "no scored demo client"
 before=$(sha256sum "$store" | cut -d' ' -f1)
 
-"$SMARTROUTE" "${s[@]}" serve-agi 2>server.log &
-server=$!
-trap 'kill -9 $server 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 50); do grep -q event=listening server.log && break; sleep 0.1; done
-grep -q event=listening server.log || { cat server.log; fail "serve-agi did not start"; }
+start_serve_agi "${s[@]}" serve-agi
 [ -f "$WORK/state/calls.db" ] || fail "serve-agi did not create calls.db at start"
 
 fake "$phone" press:1 1795683000.1 >a.json

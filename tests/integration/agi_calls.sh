@@ -5,7 +5,7 @@ command -v espeak-ng >/dev/null || { echo "espeak-ng missing"; exit 125; }
 fake() { timeout 60 python3 "$SOURCE_DIR/tests/agi/fake_asterisk.py" "$port" "$@"; }
 
 expect_status 0 sr demo-data --out data --employees 6 --clients 80 --interactions 1500 --seed 11
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 cat >smartroute.toml <<TOML
 [routing]
 default_number = "100"
@@ -38,11 +38,7 @@ ext1=$(json x.json 'd["options"][0]["employee"]["extension"]')
 ext2=$(json x.json 'd["options"][1]["employee"]["extension"]')
 client=$(json x.json 'd["client"]["id"]')
 
-"$SMARTROUTE" "${s[@]}" serve-agi 2>server.log &
-server=$!
-trap 'kill -9 $server 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 50); do grep -q event=listening server.log && break; sleep 0.1; done
-grep -q event=listening server.log || { cat server.log; fail "serve-agi did not start"; }
+start_serve_agi "${s[@]}" serve-agi
 
 fake "$phone" press:2 >press2.json
 check_eq "$(json press2.json 'd["commands"][0]')" 'SET VARIABLE "SMARTROUTE_TARGET" "100"' "first command sets the default"

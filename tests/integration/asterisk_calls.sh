@@ -61,7 +61,7 @@ if [ "$AST_SETUP_REUSED" = 1 ]; then setup_kind=warm; else setup_kind=cold; fi
 # employees have 201…206. Direct mode is on: the demo data has both menu and dominant clients.
 t1=$(ms)
 expect_status 0 sr demo-data --out data --employees 6 --clients 80 --interactions 1500 --seed 11
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 cat >smartroute.toml <<TOML
 [routing]
 default_number = "300"

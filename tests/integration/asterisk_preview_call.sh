@@ -14,7 +14,6 @@ command -v espeak-ng >/dev/null || { echo "SKIP: espeak-ng missing"; exit 125; }
 source "$SOURCE_DIR/tests/asterisk/lib.sh"
 ast_setup
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 expect_status 0 sr demo-data --out data --employees 6 --clients 80 --interactions 1500 --seed 11
 ami_port=$(free_port)
 echo "preview-test-secret" >ami.secret

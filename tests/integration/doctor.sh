@@ -19,9 +19,6 @@ expect_check() { # NAME STATUS [TEXT IN MESSAGE OR FIX]
     fail "check $1 does not mention '$3'"
   fi
 }
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 
 # -- the demo: demo-data, import, score, warm with espeak, serve-agi running ----------------
 expect_status 0 sr demo-data --out data --employees 8 --clients 60 --interactions 600 --seed 5

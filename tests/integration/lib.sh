@@ -42,3 +42,19 @@ json() {
 check_eq() {
   [ "$1" == "$2" ] || fail "$3: got '$1', expected '$2'"
 }
+
+# free_port: a TCP port that nothing listens on at 127.0.0.1 now.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# start_serve_agi ARGS...: runs `smartroute ARGS...` (global options, serve-agi and its options)
+# in the background with its log in server.log, sets $server, kills it on exit, and waits until
+# it listens.
+start_serve_agi() {
+  "$SMARTROUTE" "$@" 2>server.log &
+  server=$!
+  trap 'kill -9 $server 2>/dev/null || true; rm -rf "$WORK"' EXIT
+  for _ in $(seq 100); do grep -q event=listening server.log && break; sleep 0.1; done
+  grep -q event=listening server.log || { cat server.log; fail "serve-agi did not start"; }
+}

@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 command -v espeak-ng >/dev/null || { echo "SKIP: espeak-ng missing"; exit 125; }
 
 expect_status 0 sr demo-data --out data --employees 6 --clients 80 --interactions 1500 --seed 11
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 cat >smartroute.toml <<TOML
 [routing]
 default_number = "300"
@@ -63,11 +63,7 @@ PY
 done
 
 # 2. serve-agi streams the same files in the same order to a silent caller (first round).
-"$SMARTROUTE" "${s[@]}" serve-agi 2>server.log &
-server=$!
-trap 'kill -9 $server 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 100); do grep -q event=listening server.log && break; sleep 0.1; done
-grep -q event=listening server.log || { cat server.log; fail "serve-agi did not start"; }
+start_serve_agi "${s[@]}" serve-agi
 streamed() { # FILE.json: the files STREAM FILE got before the first WAIT FOR DIGIT
   json "$1" '[c.split("\"")[1] for c in d["commands"][:next((i for i, c in enumerate(d["commands"]) if c.startswith("WAIT FOR DIGIT")), len(d["commands"]))] if c.startswith("STREAM FILE")]'
 }
@@ -161,7 +157,7 @@ contains "$WORK/err" "is not an extension"
 printf '[ami]\nuser = "smartroute"\n' >ami-half.toml
 expect_status 1 sr config check ami-half.toml
 contains "$WORK/err" "ami: 'user' is set but no secret"
-closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+closed=$(free_port)
 cat smartroute.toml >ami.toml
 printf '[ami]\nport = %s\nuser = "smartroute"\nsecret_env = "TEST_AMI_SECRET"\ntimeout = "2s"\n' "$closed" >>ami.toml
 TEST_AMI_SECRET=hunter2 expect_status 1 sr --config ami.toml --state-dir "$WORK/state" preview "$menu" --call 201

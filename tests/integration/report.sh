@@ -7,7 +7,7 @@ command -v sqlite3 >/dev/null || { echo "sqlite3 missing"; exit 125; }
 fake() { timeout 60 python3 "$SOURCE_DIR/tests/agi/fake_asterisk.py" "$port" "$@" >/dev/null; }
 
 expect_status 0 sr demo-data --out data --employees 6 --clients 80 --interactions 1500 --seed 11
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 cat >smartroute.toml <<TOML
 [routing]
 time_zone = "Europe/Moscow"
@@ -50,11 +50,7 @@ key2=$(json x.json 'd["options"][1]["employee"]["id"]')
 name1=$(json x.json 'd["options"][0]["employee"]["name"]')
 offered_keys=$(json x.json '" ".join(o["employee"]["id"] for o in d["options"])')
 
-"$SMARTROUTE" "${s[@]}" serve-agi 2>server.log &
-server=$!
-trap 'kill -9 $server 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 50); do grep -q event=listening server.log && break; sleep 0.1; done
-grep -q event=listening server.log || { cat server.log; fail "serve-agi did not start"; }
+start_serve_agi "${s[@]}" serve-agi
 
 fake "$phone" press:2 1795683658.1
 fake "$phone" press:2 1795683658.2
