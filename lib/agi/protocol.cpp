@@ -1,6 +1,7 @@
 #include "agi/protocol.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 
@@ -238,6 +239,31 @@ std::string command(std::string_view verb, std::span<const std::string_view> arg
 std::string command(std::string_view verb, const std::vector<std::string>& args) {
   std::vector<std::string_view> views(args.begin(), args.end());
   return command(verb, views);
+}
+
+namespace {
+bool plain(std::string_view v) {
+  return std::all_of(v.begin(), v.end(), [](unsigned char c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' ||
+           c == '-' || c == '.' || c == '+' || c == '*' || c == '#' || c == '@' || c == ':' ||
+           c == '/';
+  });
+}
+} // namespace
+
+std::optional<std::string> set_variables(std::span<const Variable> vars) {
+  std::string list;
+  for (auto& v : vars) {
+    if (v.name.empty() || !plain(v.name) || !plain(v.value))
+      return std::nullopt;
+    if (!list.empty())
+      list += ',';
+    list.append(v.name).append("=").append(v.value);
+  }
+  if (list.empty() || list.size() + 16 > k_max_line)
+    return std::nullopt;
+  std::array<std::string_view, 2> args = {"MSet", list};
+  return command("EXEC", args);
 }
 
 } // namespace sr::agi

@@ -95,4 +95,14 @@ inline constexpr std::size_t k_max_line = 4096;
 std::string command(std::string_view verb, std::span<const std::string_view> args);
 std::string command(std::string_view verb, const std::vector<std::string>& args = {});
 
+// Several channel variables in one round trip: `EXEC MSet "A=1,B=2"`, which Asterisk answers
+// "200 result=0" ("200 result=-2" when the application is missing). MSet's argument parser
+// gives meaning to commas, quotes, brackets, backslashes and '=' and the AGI parser to spaces,
+// so only plain values go this way: nullopt when a value (or name) is not plain, and the
+// variables must then be set one by one with SET VARIABLE.
+struct Variable {
+  std::string_view name, value;
+};
+std::optional<std::string> set_variables(std::span<const Variable> vars);
+
 } // namespace sr::agi

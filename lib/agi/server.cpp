@@ -164,6 +164,7 @@ struct Shared {
   config::Config config;
   int active = 0;
   bool stopping = false;
+  bool no_mset = false; // Asterisk answered "no such application": SET VARIABLE one by one
   std::vector<store::CallRow> pending;
   std::unique_ptr<CallLogThread> log; // the call log, a file of its own
 };
@@ -196,6 +197,7 @@ private:
   awaitable<void> read_header();
   awaitable<Reply> send(const std::string& line, std::chrono::milliseconds limit, const char* what);
   awaitable<void> set(const std::string& name, const std::string& value);
+  awaitable<void> set(std::span<const Variable> vars);
   // Plays a fragment; returns the digit pressed ('\0' for none).
   awaitable<char> play(const Playable& p, const std::string& digits);
   // Whether the caller has gone: a HANGUP line or the end of the session within `grace`.
@@ -338,6 +340,26 @@ awaitable<void> Session::set(const std::string& name, const std::string& value) 
     throw Ended{Ended::protocol, "SET VARIABLE: " + reply.text};
 }
 
+// The call's outcome in one round trip (EXEC MSet) when every value is plain, else one
+// SET VARIABLE each; the target goes first either way.
+awaitable<void> Session::set(std::span<const Variable> vars) {
+  if (!m_shared->no_mset)
+    if (auto line = set_variables(vars)) {
+      auto reply = co_await send(*line, k_command_deadline, "no reply to 'EXEC MSet'");
+      if (reply.ok() && reply.number() == 0)
+        co_return;
+      if (!reply.ok() || reply.number() != -2)
+        throw Ended{Ended::protocol, "EXEC MSet: " + reply.text};
+      m_shared->no_mset = true; // an Asterisk without MSet: never ask again
+      g_log.line("event=warning reason=\"Asterisk has no MSet application; setting the "
+                 "variables one by one\"");
+    }
+  for (auto& v : vars) {
+    std::string name(v.name), value(v.value);
+    co_await set(name, value);
+  }
+}
+
 awaitable<char> Session::play(const Playable& p, const std::string& digits) {
   auto limit = std::chrono::milliseconds(long(p.seconds * 1000)) + k_command_deadline;
   auto reply = co_await send(stream_file(p.file, digits), limit, "no reply to 'STREAM FILE'");
@@ -448,10 +470,11 @@ awaitable<void> Session::flow() {
         break; // …but the menu never loops forever
     }
   }
-  co_await set("SMARTROUTE_TARGET", m_rec.target);
-  co_await set("SMARTROUTE_RESULT", m_rec.result);
-  co_await set("SMARTROUTE_EMPLOYEE", m_employee_key);
-  co_await set("SMARTROUTE_CLIENT", m_client_key);
+  std::array<Variable, 4> outcome = {{{"SMARTROUTE_TARGET", m_rec.target},
+                                      {"SMARTROUTE_RESULT", m_rec.result},
+                                      {"SMARTROUTE_EMPLOYEE", m_employee_key},
+                                      {"SMARTROUTE_CLIENT", m_client_key}}};
+  co_await set(outcome);
 }
 
 awaitable<void> Session::run() {
@@ -476,8 +499,9 @@ awaitable<void> Session::run() {
     m_rec.result = "emergency";
     m_rec.target = m_router->config().routing.emergency_number;
     try {
-      co_await set("SMARTROUTE_TARGET", m_rec.target);
-      co_await set("SMARTROUTE_RESULT", "emergency");
+      std::array<Variable, 2> outcome = {
+          {{"SMARTROUTE_TARGET", m_rec.target}, {"SMARTROUTE_RESULT", m_rec.result}}};
+      co_await set(outcome);
     } catch (...) {
       // The channel is gone or mute: the target set first still routes the call.
     }

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -187,6 +188,16 @@ std::string answer(const std::vector<std::string>& words, Session& s) {
   if (verb(2) == "SET VARIABLE" && words.size() == 4) {
     s.variables[words[2]] = words[3];
     return "200 result=1\n";
+  }
+  if (verb(1) == "EXEC" && words.size() == 3 && words[1] == "MSet") {
+    std::string_view list = words[2]; // NAME=value,NAME=value
+    while (!list.empty()) {
+      auto pair = list.substr(0, list.find(','));
+      list.remove_prefix(std::min(list.size(), pair.size() + 1));
+      if (auto eq = pair.find('='); eq != std::string_view::npos)
+        s.variables[std::string(pair.substr(0, eq))] = std::string(pair.substr(eq + 1));
+    }
+    return "200 result=0\n";
   }
   if (verb(2) == "STREAM FILE")
     return "200 result=0 endpos=8000\n";

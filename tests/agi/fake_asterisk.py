@@ -7,8 +7,12 @@ Scenarios: press:D (the caller presses D during the first prompt), late:D (after
 during WAIT FOR DIGIT), silent, hangup (the caller hangs up during the first prompt),
 invalid:D,E (D first, then E), mute:N (never answer the Nth command, answer the others),
 unplayable (every STREAM FILE fails on a channel that stays up: "200 result=-1"), raw:FILE
-(send FILE's bytes as the header and report how the server answered)."""
+(send FILE's bytes as the header and report how the server answered).
+With the environment variable FAKE_ASTERISK_NO_MSET=1 it answers `EXEC MSet` as an Asterisk
+without that application does ("200 result=-2")."""
 import json
+import os
+import shlex
 import socket
 import sys
 import time
@@ -77,6 +81,16 @@ def main():
             value = parts[1][:-1].replace('\\"', '"').replace("\\\\", "\\")
             variables[name] = value
             reply = "200 result=1"
+        elif verb.startswith("EXEC"):
+            # AGI's parser: quoted words, backslash escapes; MSet's: NAME=value,NAME=value
+            words = shlex.split(line)
+            if words[1] != "MSet" or os.environ.get("FAKE_ASTERISK_NO_MSET") == "1":
+                reply = "200 result=-2"
+            else:
+                for pair in words[2].split(","):
+                    name, _, value = pair.partition("=")
+                    variables[name] = value
+                reply = "200 result=0"
         elif hung_up:
             reply = "511 Command Not Permitted on a dead channel or intercept routine"
         elif verb == "STREAM FILE":

@@ -7,6 +7,7 @@
  *                     "200 result=0 endpos=40000" after that
  *   WAIT FOR DIGIT -> "200 result=50"
  *   SET VARIABLE   -> "200 result=1" (the value of SMARTROUTE_TARGET / _RESULT is remembered)
+ *   EXEC MSet      -> "200 result=0" (the same, for each NAME=value of its argument)
  *   anything else  -> "510 Invalid or unknown command"
  * and expects the server to close. A server that sends a second command before the reply to the
  * first (pipelining; Asterisk would never execute it, §1.8) fails the session.
@@ -406,6 +407,23 @@ static int on_command(Sess *s, char *line) {
         snprintf(s->result, sizeof s->result, "%.31s", t[3]);
     } else {
       reply = "520 Invalid command syntax.  Proper usage not available.\n";
+    }
+  } else if (starts(line, "EXEC")) {
+    /* EXEC "MSet" "NAME=value,NAME=value": what MSet sets, as SET VARIABLE would */
+    char t[3][128];
+    reply = "200 result=-2\n"; /* Asterisk's answer for an application it does not have */
+    if (tokens(line, t, 3) == 3 && !strcmp(t[1], "MSet")) {
+      reply = "200 result=0\n";
+      for (char *pair = strtok(t[2], ","); pair; pair = strtok(NULL, ",")) {
+        char *eq = strchr(pair, '=');
+        if (!eq)
+          continue;
+        *eq = 0;
+        if (!strcmp(pair, "SMARTROUTE_TARGET") && eq[1])
+          s->target_set = 1;
+        else if (!strcmp(pair, "SMARTROUTE_RESULT"))
+          snprintf(s->result, sizeof s->result, "%.31s", eq + 1);
+      }
     }
   }
   return queue_out(s, reply, strlen(reply));

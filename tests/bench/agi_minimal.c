@@ -3,12 +3,13 @@
  * STREAM FILE "x" "123", read the reply line, send SET VARIABLE "SMARTROUTE_TARGET" "102", read
  * the reply line, close. No parsing beyond finding line ends, no timeouts, no logging.
  *
- * With --six it sends serve-agi's command sequence for a menu call instead (pre-set target,
- * STREAM FILE, then SMARTROUTE_TARGET, _RESULT, _EMPLOYEE, _CLIENT): the same protocol work as
- * serve-agi with no planning, so the two can be compared command for command.
+ * With --floor it sends serve-agi's command sequence for a menu call instead (pre-set target,
+ * STREAM FILE, then SMARTROUTE_TARGET, _RESULT, _EMPLOYEE and _CLIENT in one EXEC MSet): the
+ * same protocol work as serve-agi with no planning, so the two can be compared command for
+ * command.
  *
  * Build: cc -O2 -o agi_minimal tests/bench/agi_minimal.c
- * Usage: agi_minimal PORT [--six]   (listens on 127.0.0.1, backlog SOMAXCONN)
+ * Usage: agi_minimal PORT [--floor]   (listens on 127.0.0.1, backlog SOMAXCONN)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -32,12 +33,11 @@ static Conn *conns;
 static int nconns;
 
 static const char *k_two[] = {"STREAM FILE \"x\" \"123\"\n", "SET VARIABLE \"SMARTROUTE_TARGET\" \"102\"\n"};
-static const char *k_six[] = {"SET VARIABLE \"SMARTROUTE_TARGET\" \"200\"\n",
-                              "STREAM FILE \"/var/lib/smartroute/cache/ab/abcdef0123456789\" \"1234\"\n",
-                              "SET VARIABLE \"SMARTROUTE_TARGET\" \"102\"\n",
-                              "SET VARIABLE \"SMARTROUTE_RESULT\" \"selected\"\n",
-                              "SET VARIABLE \"SMARTROUTE_EMPLOYEE\" \"e0002\"\n",
-                              "SET VARIABLE \"SMARTROUTE_CLIENT\" \"c000001\"\n"};
+static const char *k_floor[] = {
+    "SET VARIABLE \"SMARTROUTE_TARGET\" \"200\"\n",
+    "STREAM FILE \"/var/lib/smartroute/cache/ab/abcdef0123456789\" \"1234\"\n",
+    "EXEC \"MSet\" \"SMARTROUTE_TARGET=102,SMARTROUTE_RESULT=selected,SMARTROUTE_EMPLOYEE=e0002,"
+    "SMARTROUTE_CLIENT=c000001\"\n"};
 static const char **script = k_two;
 static int nscript = 2;
 
@@ -88,13 +88,13 @@ static void on_data(int ep, int fd) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "--six"))) {
-    fprintf(stderr, "usage: agi_minimal PORT [--six]\n");
+  if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "--floor"))) {
+    fprintf(stderr, "usage: agi_minimal PORT [--floor]\n");
     return 2;
   }
   if (argc == 3) {
-    script = k_six;
-    nscript = 6;
+    script = k_floor;
+    nscript = 3;
   }
   signal(SIGPIPE, SIG_IGN);
   nconns = 1 << 16;

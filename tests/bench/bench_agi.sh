@@ -3,7 +3,7 @@
 # docs/benchmarks-agi.md). One synthetic Asterisk (tests/bench/agi_load.c) runs the same
 # scenarios, in the same run, against:
 #   minimal     tests/bench/agi_minimal.c: the script and nothing else (the ceiling)
-#   minimal6    the same with serve-agi's six commands per menu call (its protocol floor)
+#   floor       the same with serve-agi's three commands per menu call (its protocol floor)
 #   smartroute  `smartroute serve-agi` planning from a real store and checking the audio cache
 #   panoramisk  Debian python3-panoramisk, fast_agi.Application (tests/bench/peers/)
 #   ding-dong   npm ding-dong@0.1.7 (tests/bench/peers/), installed into the work directory
@@ -23,13 +23,13 @@
 #   --prepare-only  build, prepare the store and the cache, then stop
 #   --bin FILE      use this smartroute binary instead of building build-main
 #   --rounds N      how many times to run the whole sequence (default 3)
-#   --servers LIST  a subset of: minimal minimal6 smartroute panoramisk dingdong (minimal is
+#   --servers LIST  a subset of: minimal floor smartroute panoramisk dingdong (minimal is
 #                   always run: the ratios are taken against it)
 # Needs: cc, cmake, ninja, sqlite3, espeak-ng, node + npm, and python3-panoramisk
 # (apt-get install -y python3-panoramisk). Everything runs on 127.0.0.1 and is bounded in time.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
-work="" small=0 prepare_only=0 bin="" rounds=3 servers="minimal minimal6 smartroute panoramisk dingdong"
+work="" small=0 prepare_only=0 bin="" rounds=3 servers="minimal floor smartroute panoramisk dingdong"
 while [ $# -gt 0 ]; do
   case $1 in
   --work) work=$2; shift 2 ;;
@@ -51,7 +51,7 @@ mkdir -p "$work/bin" "$work/logs"
 work=$(cd "$work" && pwd)
 employees=5000 clients=1000000 interactions=20000000
 if [ "$small" = 1 ]; then clients=200000 interactions=2000000; fi
-port_minimal=47311 port_smartroute=47312 port_panoramisk=47313 port_dingdong=47314 port_minimal6=47315
+port_minimal=47311 port_smartroute=47312 port_panoramisk=47313 port_dingdong=47314 port_floor=47315
 
 pids=()
 cleanup() {
@@ -144,7 +144,7 @@ start() {
   local port=${!port_var}
   case $name in
   minimal) "$work/bin/agi_minimal" "$port" 2>>"$work/logs/$name.log" & ;;
-  minimal6) "$work/bin/agi_minimal" "$port" --six 2>>"$work/logs/$name.log" & ;;
+  floor) "$work/bin/agi_minimal" "$port" --floor 2>>"$work/logs/$name.log" & ;;
   smartroute) "$bin" --config "$cfg" --state-dir "$state" serve-agi --port "$port" 2>>"$work/logs/$name.log" & ;;
   panoramisk) /usr/bin/python3 "$src/tests/bench/peers/panoramisk_server.py" --port "$port" --backlog "$backlog" 2>>"$work/logs/$name.log" & ;;
   dingdong) NODE_PATH=$dd/node_modules node "$src/tests/bench/peers/dingdong_server.js" --port "$port" --backlog "$backlog" 2>>"$work/logs/$name.log" & ;;
@@ -263,7 +263,7 @@ for r in rounds:
               f"{i(g(r, s, 'open5000', 'max_holding'))}, {i(g(r, s, 'open5000', 'failures'))} |")
 if len(rounds) > 0:
     print("\n### Ratios round by round (median last)\n")
-    print("| server | sessions/s vs minimal | CPU/session vs minimal | sessions/s vs minimal6 | CPU/session vs minimal6 |")
+    print("| server | sessions/s vs minimal | CPU/session vs minimal | sessions/s vs floor | CPU/session vs floor |")
     print("|---|---|---|---|---|")
     def series(s, base, key, invert=False):
         out = []
@@ -274,8 +274,8 @@ if len(rounds) > 0:
         med = statistics.median(ok) if ok else float("nan")
         return " / ".join(f"{x:.2f}" for x in out) + f" (median {med:.2f})"
     for s in servers:
-        m6 = "minimal6" in servers
+        m6 = "floor" in servers
         print(f"| {s} | {series(s, 'minimal', 'rate')} | {series(s, 'minimal', 'cpu_us_per_session')} "
-              f"| {series(s, 'minimal6', 'rate') if m6 else '-'} | {series(s, 'minimal6', 'cpu_us_per_session') if m6 else '-'} |")
+              f"| {series(s, 'floor', 'rate') if m6 else '-'} | {series(s, 'floor', 'cpu_us_per_session') if m6 else '-'} |")
 PY
 say "results in $work/results.txt, logs in $work/logs"

@@ -62,6 +62,11 @@ while True:
         name, value = line.split('"')[1], line.split('"')[3]
         variables[name] = value
         s.sendall(b"200 result=1\n")
+    elif line.startswith('EXEC "MSet"'):
+        for pair in line.split('"')[3].split(","):
+            name, _, value = pair.partition("=")
+            variables[name] = value
+        s.sendall(b"200 result=0\n")
     elif line.startswith("STREAM FILE"):
         s.sendall(b"200 result=0 endpos=100\n")
     else:

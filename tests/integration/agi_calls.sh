@@ -46,6 +46,10 @@ check_eq "$(json press2.json 'd["variables"]["SMARTROUTE_TARGET"]')" "$ext2" "di
 check_eq "$(json press2.json 'd["variables"]["SMARTROUTE_RESULT"]')" selected "result"
 check_eq "$(json press2.json 'd["variables"]["SMARTROUTE_CLIENT"]')" "$client" "client"
 check_eq "$(json press2.json 'all(c.count(chr(34)) % 2 == 0 for c in d["commands"])')" True "every argument quoted"
+check_eq "$(json press2.json 'd["commands"][-1]')" \
+  "EXEC \"MSet\" \"SMARTROUTE_TARGET=$ext2,SMARTROUTE_RESULT=selected,SMARTROUTE_EMPLOYEE=$(json x.json 'd["options"][1]["employee"]["id"]'),SMARTROUTE_CLIENT=$client\"" \
+  "the outcome in one round trip"
+check_eq "$(json press2.json 'len(d["commands"])')" 3 "default, menu, outcome: three commands"
 
 fake "$phone" late:1 >late1.json
 check_eq "$(json late1.json 'd["variables"]["SMARTROUTE_TARGET"]')" "$ext1" "digit 1 after the menu"
@@ -127,11 +131,23 @@ mv "$WORK/cache.away" "$WORK/state/cache"
 fake "$phone" press:2 >restored.json
 check_eq "$(json restored.json 'd["variables"]["SMARTROUTE_TARGET"]')" "$ext2" "cache back: routed again"
 
+# An Asterisk without the MSet application ("200 result=-2"): the outcome is set one variable
+# at a time, from then on without asking again, and the call is routed all the same.
+FAKE_ASTERISK_NO_MSET=1 fake "$phone" press:2 >nomset.json
+check_eq "$(json nomset.json 'd["variables"]["SMARTROUTE_TARGET"]')" "$ext2" "no MSet: routed"
+check_eq "$(json nomset.json 'd["variables"]["SMARTROUTE_RESULT"]')" selected "no MSet: result"
+check_eq "$(json nomset.json 'd["variables"]["SMARTROUTE_CLIENT"]')" "$client" "no MSet: client"
+check_eq "$(json nomset.json 'sum(c.startswith("SET VARIABLE") for c in d["commands"])')" 5 "no MSet: SET VARIABLE each"
+FAKE_ASTERISK_NO_MSET=1 fake "$phone" press:2 >nomset2.json
+check_eq "$(json nomset2.json 'sum(c.startswith("EXEC") for c in d["commands"])')" 0 "no MSet: not asked again"
+grep -q 'event=warning reason="Asterisk has no MSet application' server.log ||
+  fail "no warning about the missing MSet"
+
 sleep 0.5
 kill -TERM "$server"
 for _ in $(seq 50); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$server" 2>/dev/null && fail "serve-agi did not stop on SIGTERM"
 wait "$server" || fail "serve-agi exited non-zero"
 [ "$(sqlite3 "$WORK/state/calls.db" 'SELECT count(*) FROM call_log')" -ge 61 ] || fail "call log incomplete"
-check_eq "$(sqlite3 "$WORK/state/calls.db" "SELECT count(*) FROM call_log WHERE result = 'selected'")" "$((50 + 6))" "selected calls logged"
+check_eq "$(sqlite3 "$WORK/state/calls.db" "SELECT count(*) FROM call_log WHERE result = 'selected'")" "$((50 + 8))" "selected calls logged"
 check_eq "$(sqlite3 "$WORK/state/calls.db" "SELECT count(*) FROM call_log WHERE result = 'emergency'")" 3 "emergency logged"

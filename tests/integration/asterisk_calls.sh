@@ -212,7 +212,9 @@ ts=$(ms)
 call "$phone" press2
 reached "$ext2" 20 "1 (press 2)"
 line=$(served "caller=\\$phone client=$client mode=menu .*choice=2 result=selected target=$ext2 employee=$emp2 " "1 (press 2)")
-logged "SMARTROUTE RESULT agistatus=SUCCESS target=$ext2" || fail "1: dialplan result"
+logged "SMARTROUTE RESULT agistatus=SUCCESS target=$ext2 result=selected employee=$emp2 client=$client" ||
+  fail "1: the dialplan did not see the four variables (one EXEC MSet)"
+logged 'AGI Rx << EXEC "MSet" "SMARTROUTE_TARGET=' || fail "1: the outcome was not set with MSet"
 logged "AGI Tx >> 200 result=50 endpos=" || fail "1: the digit 2 did not interrupt the menu"
 no_trouble "1 (press 2)"
 done_scenario 1 "known client presses 2 -> TARGET REACHED $ext2 (employee 2, $emp2); $(outcome "$line")"
@@ -224,6 +226,7 @@ reached 300 40 "2 (silence)"
 line=$(served "caller=\\$phone .*mode=menu .*choice=- result=default target=300 " "2 (silence)")
 played "$press2_file" || fail "2: the menu was not played"
 check_eq "$(ast_log_since_mark | grep -c 'AGI Rx << WAIT FOR DIGIT "2000"')" 1 "2: digit waits (repeats = 1)"
+logged "target=300 result=default employee= client=$client" || fail "2: variables, with an empty employee"
 no_trouble "2 (silence)"
 done_scenario 2 "silence -> TARGET REACHED 300 (default); $(outcome "$line")"
 

@@ -23,6 +23,8 @@ using sr::agi::HeaderParser;
 using sr::agi::parse_reply;
 using sr::agi::Reply;
 using sr::agi::ReplyReader;
+using sr::agi::set_variables;
+using sr::agi::Variable;
 
 namespace Catch {
 template <> struct StringMaker<HeaderParser::State> {
@@ -41,31 +43,32 @@ using namespace std::string_literals;
 // The exact capture from Asterisk 22.10.1 (agi.md §1.2):
 // AGI(agi://127.0.0.1:4573/smartroute?did=5551000&mode=normal,argA,arg B) on a Local channel.
 // Note "agi_accountcode: " with an empty value (the space is on the wire).
-const std::string k_asterisk22_header = "agi_network: yes\n"
-                                        "agi_network_script: smartroute?did=5551000&mode=normal\n"
-                                        "agi_request: agi://127.0.0.1:4573/smartroute?did=5551000&mode=normal\n"
-                                        "agi_channel: Local/normal@agi-test-00000000;2\n"
-                                        "agi_language: en\n"
-                                        "agi_type: Local\n"
-                                        "agi_uniqueid: 1795683658.1\n"
-                                        "agi_version: 22.10.1\n"
-                                        "agi_callerid: unknown\n"
-                                        "agi_calleridname: unknown\n"
-                                        "agi_callingpres: 67\n"
-                                        "agi_callingani2: 0\n"
-                                        "agi_callington: 0\n"
-                                        "agi_callingtns: 0\n"
-                                        "agi_dnid: unknown\n"
-                                        "agi_rdnis: unknown\n"
-                                        "agi_context: agi-test\n"
-                                        "agi_extension: normal\n"
-                                        "agi_priority: 4\n"
-                                        "agi_enhanced: 0.0\n"
-                                        "agi_accountcode: \n"
-                                        "agi_threadid: 139818202347200\n"
-                                        "agi_arg_1: argA\n"
-                                        "agi_arg_2: arg B\n"
-                                        "\n";
+const std::string k_asterisk22_header =
+    "agi_network: yes\n"
+    "agi_network_script: smartroute?did=5551000&mode=normal\n"
+    "agi_request: agi://127.0.0.1:4573/smartroute?did=5551000&mode=normal\n"
+    "agi_channel: Local/normal@agi-test-00000000;2\n"
+    "agi_language: en\n"
+    "agi_type: Local\n"
+    "agi_uniqueid: 1795683658.1\n"
+    "agi_version: 22.10.1\n"
+    "agi_callerid: unknown\n"
+    "agi_calleridname: unknown\n"
+    "agi_callingpres: 67\n"
+    "agi_callingani2: 0\n"
+    "agi_callington: 0\n"
+    "agi_callingtns: 0\n"
+    "agi_dnid: unknown\n"
+    "agi_rdnis: unknown\n"
+    "agi_context: agi-test\n"
+    "agi_extension: normal\n"
+    "agi_priority: 4\n"
+    "agi_enhanced: 0.0\n"
+    "agi_accountcode: \n"
+    "agi_threadid: 139818202347200\n"
+    "agi_arg_1: argA\n"
+    "agi_arg_2: arg B\n"
+    "\n";
 
 const std::map<std::string, std::string> k_asterisk22_values = {
     {"agi_network", "yes"},
@@ -100,7 +103,8 @@ std::size_t feed_header(HeaderParser& p, std::string_view data, std::size_t chun
   if (chunk == 0)
     chunk = data.size() ? data.size() : 1;
   std::size_t used = 0;
-  for (std::size_t at = 0; at < data.size() && p.state() == HeaderParser::State::more; at += chunk) {
+  for (std::size_t at = 0; at < data.size() && p.state() == HeaderParser::State::more;
+       at += chunk) {
     auto piece = data.substr(at, chunk);
     auto n = p.feed(piece);
     REQUIRE(n <= piece.size());
@@ -294,8 +298,8 @@ TEST_CASE("header: CRLF line ends", "[agi]") {
 TEST_CASE("header: bytes after the empty line are left for the replies", "[agi]") {
   const std::string replies = "200 result=1\nHANGUP\n200 result=-1 endpos=0\n";
   const std::string wire = k_asterisk22_header + replies;
-  for (std::size_t chunk : {std::size_t(0), std::size_t(1), std::size_t(7), std::size_t(64),
-                            std::size_t(4096)}) {
+  for (std::size_t chunk :
+       {std::size_t(0), std::size_t(1), std::size_t(7), std::size_t(64), std::size_t(4096)}) {
     INFO("chunk " << chunk);
     HeaderParser p;
     ReplyReader r;
@@ -538,9 +542,11 @@ namespace {
 const std::string k_usage_stream_file =
     "520-Invalid command syntax.  Proper usage follows:\n"
     " Usage: STREAM FILE <filename> <escape_digits> [sample offset]\n"
-    "        Send the given file, allowing playback to be interrupted by the given digits, if any.\n"
+    "        Send the given file, allowing playback to be interrupted by the given digits, if "
+    "any.\n"
     "        Returns <literal>0</literal> if playback completes without a digit being pressed, or\n"
-    "        the ASCII numerical value of the digit if one was pressed, or <literal>-1</literal> on\n"
+    "        the ASCII numerical value of the digit if one was pressed, or <literal>-1</literal> "
+    "on\n"
     "    <value>error or if the channel was disconnected.</value> result=-1 endpos=0\n"
     "520 End of proper usage.\n";
 
@@ -561,8 +567,14 @@ struct Transcript {
 std::vector<Transcript> transcripts() {
   return {
       {"one reply", "200 result=1\n", {{200, "1"}}, false},
-      {"HANGUP before a reply", "HANGUP\n200 result=-1 endpos=8000\n", {{200, "-1", "", 8000}}, true},
-      {"HANGUP after a reply", "200 result=-1 endpos=8000\nHANGUP\n", {{200, "-1", "", 8000}}, true},
+      {"HANGUP before a reply",
+       "HANGUP\n200 result=-1 endpos=8000\n",
+       {{200, "-1", "", 8000}},
+       true},
+      {"HANGUP after a reply",
+       "200 result=-1 endpos=8000\nHANGUP\n",
+       {{200, "-1", "", 8000}},
+       true},
       // The verified dead-channel sequence of agi.md §1.5.
       {"HANGUP between replies",
        "200 result=-1 endpos=8000\nHANGUP\n"
@@ -572,10 +584,12 @@ std::vector<Transcript> transcripts() {
        true},
       {"HANGUP only", "HANGUP\n", {}, true},
       {"HANGUP twice", "HANGUP\nHANGUP\n", {}, true},
-      {"520 block of 5 usage lines then 200", k_usage_stream_file + "200 result=0 endpos=40000\n",
+      {"520 block of 5 usage lines then 200",
+       k_usage_stream_file + "200 result=0 endpos=40000\n",
        {{520, ""}, {200, "0", "", 40000}},
        false},
-      {"520 block of 2 usage lines", k_usage_get_data + "200 result=12 (timeout)\n",
+      {"520 block of 2 usage lines",
+       k_usage_get_data + "200 result=12 (timeout)\n",
        {{520, ""}, {200, "12", "timeout"}},
        false},
       {"HANGUP inside a 520 block",
@@ -583,22 +597,29 @@ std::vector<Transcript> transcripts() {
        "520 End of proper usage.\n200 result=1\n",
        {{520, ""}, {200, "1"}},
        true},
-      {"520 without usage", "520 Invalid command syntax.  Proper usage not available.\n", {{520, ""}},
+      {"520 without usage",
+       "520 Invalid command syntax.  Proper usage not available.\n",
+       {{520, ""}},
        false},
-      {"100 Trying then 200", "100 result=0 Trying...\n200 result=0 Gosub complete\n", {{200, "0"}},
+      {"100 Trying then 200",
+       "100 result=0 Trying...\n200 result=0 Gosub complete\n",
+       {{200, "0"}},
        false},
-      {"100 Trying, HANGUP, 200", "100 result=0 Trying...\nHANGUP\n200 result=0 Gosub complete\n",
+      {"100 Trying, HANGUP, 200",
+       "100 result=0 Trying...\nHANGUP\n200 result=0 Gosub complete\n",
        {{200, "0"}},
        true},
       {"GET DATA forms",
-       "200 result=12\n200 result=12 (timeout)\n200 result= (timeout)\n200 result=\n200 result=-1\n",
+       "200 result=12\n200 result=12 (timeout)\n200 result= (timeout)\n200 result=\n200 "
+       "result=-1\n",
        {{200, "12"}, {200, "12", "timeout"}, {200, "", "timeout"}, {200, ""}, {200, "-1"}},
        false},
       {"GET VARIABLE data with quote and parentheses",
        "200 result=1 (10\"5 x)\n200 result=1 (a (b) c)\n200 result=0\n",
        {{200, "1", "10\"5 x"}, {200, "1", "a (b) c"}, {200, "0"}},
        false},
-      {"CRLF line ends", "HANGUP\r\n200 result=50 endpos=9760\r\n510 Invalid or unknown command\r\n",
+      {"CRLF line ends",
+       "HANGUP\r\n200 result=50 endpos=9760\r\n510 Invalid or unknown command\r\n",
        {{200, "50", "", 9760}, {510, ""}},
        true},
       {"unfinished last line waits", "200 result=1\n200 result=", {{200, "1"}}, false},
@@ -632,7 +653,8 @@ void check_replies(const std::vector<Reply>& got, const std::vector<Want>& want)
 
 } // namespace
 
-TEST_CASE("replies: transcripts in one chunk, byte by byte, at every split and at random", "[agi]") {
+TEST_CASE("replies: transcripts in one chunk, byte by byte, at every split and at random",
+          "[agi]") {
   for (auto& t : transcripts()) {
     INFO(t.name);
     {
@@ -815,14 +837,18 @@ TEST_CASE("command: quoting and escaping", "[agi]") {
   const Case cases[] = {
       {"ANSWER", {}, "ANSWER\n"},
       {"NOOP", {}, "NOOP\n"},
-      {"SET VARIABLE", {"SMARTROUTE_TARGET", "102"}, "SET VARIABLE \"SMARTROUTE_TARGET\" \"102\"\n"},
-      {"SET VARIABLE", {"SMARTROUTE_TARGET", "10\"5 x"},
+      {"SET VARIABLE",
+       {"SMARTROUTE_TARGET", "102"},
+       "SET VARIABLE \"SMARTROUTE_TARGET\" \"102\"\n"},
+      {"SET VARIABLE",
+       {"SMARTROUTE_TARGET", "10\"5 x"},
        "SET VARIABLE \"SMARTROUTE_TARGET\" \"10\\\"5 x\"\n"},
       {"SET VARIABLE", {"X", "a\\b"}, "SET VARIABLE \"X\" \"a\\\\b\"\n"},
       {"SET VARIABLE", {"X", "\\"}, "SET VARIABLE \"X\" \"\\\\\"\n"},
       {"SET VARIABLE", {"X", "\\\""}, "SET VARIABLE \"X\" \"\\\\\\\"\"\n"},
       {"SET VARIABLE", {"X", ""}, "SET VARIABLE \"X\" \"\"\n"},
-      {"STREAM FILE", {"/var/cache/smartroute/ab cd", "0123456789*#"},
+      {"STREAM FILE",
+       {"/var/cache/smartroute/ab cd", "0123456789*#"},
        "STREAM FILE \"/var/cache/smartroute/ab cd\" \"0123456789*#\"\n"},
       {"STREAM FILE", {"x", ""}, "STREAM FILE \"x\" \"\"\n"},
       {"WAIT FOR DIGIT", {"-1"}, "WAIT FOR DIGIT \"-1\"\n"},
@@ -831,7 +857,8 @@ TEST_CASE("command: quoting and escaping", "[agi]") {
       // CR, LF and every other control character are dropped.
       {"SET VARIABLE", {"X", "a\r\nb"}, "SET VARIABLE \"X\" \"ab\"\n"},
       {"SET VARIABLE", {"X", "a\nfailure"}, "SET VARIABLE \"X\" \"afailure\"\n"},
-      {"SET VARIABLE", {"X", "\t\x01\x1f\x7f"s + "y" + std::string(1, '\0')},
+      {"SET VARIABLE",
+       {"X", "\t\x01\x1f\x7f"s + "y" + std::string(1, '\0')},
        "SET VARIABLE \"X\" \"y\"\n"},
       {"SET VARIABLE", {"X", "\n\n\n"}, "SET VARIABLE \"X\" \"\"\n"},
       // Arguments that look like commands or failures stay inside quotes.
@@ -896,9 +923,11 @@ TEST_CASE("command: caps on arguments and length", "[agi]") {
         // Each quote takes two bytes; the cut never separates a backslash from its quote.
         {"quotes", std::string(10240, '"'), std::string(room / 2, '"')},
         {"backslashes", std::string(10240, '\\'), std::string(room / 2, '\\')},
-        {"odd offset quotes", "a" + std::string(10240, '"'), "a" + std::string((room - 1) / 2, '"')},
+        {"odd offset quotes", "a" + std::string(10240, '"'),
+         "a" + std::string((room - 1) / 2, '"')},
         // Two-byte UTF-8: the cut never leaves half a character.
-        {"cyrillic", [] {
+        {"cyrillic",
+         [] {
            std::string s;
            for (int i = 0; i < 5120; ++i)
              s += "я";
@@ -910,7 +939,8 @@ TEST_CASE("command: caps on arguments and length", "[agi]") {
              s += "я";
            return s;
          }()},
-        {"odd offset cyrillic", [] {
+        {"odd offset cyrillic",
+         [] {
            std::string s = "a";
            for (int i = 0; i < 5120; ++i)
              s += "я";
@@ -965,11 +995,20 @@ TEST_CASE("command: random arguments keep the line invariants", "[agi]") {
       for (std::size_t i = 0; i < len; ++i) {
         // Bias toward the characters that matter: quotes, backslashes, CR, LF, spaces.
         switch (rng() % 8) {
-        case 0: a.push_back('"'); break;
-        case 1: a.push_back('\\'); break;
-        case 2: a.push_back(rng() % 2 ? '\n' : '\r'); break;
-        case 3: a.push_back(' '); break;
-        default: a.push_back(char(rng() % 256));
+        case 0:
+          a.push_back('"');
+          break;
+        case 1:
+          a.push_back('\\');
+          break;
+        case 2:
+          a.push_back(rng() % 2 ? '\n' : '\r');
+          break;
+        case 3:
+          a.push_back(' ');
+          break;
+        default:
+          a.push_back(char(rng() % 256));
         }
       }
     }
@@ -1008,4 +1047,30 @@ TEST_CASE("header: keeping only some keys checks every line all the same", "[agi
   HeaderParser bad(keep);
   bad.feed("agi_network: yes\nGET / HTTP/1.1\n\n");
   CHECK(bad.state() == HeaderParser::State::error);
+}
+
+TEST_CASE("set_variables: plain values in one EXEC MSet, anything else refused", "[agi]") {
+  std::array<Variable, 4> outcome = {
+      {{"SMARTROUTE_TARGET", "102"},
+       {"SMARTROUTE_RESULT", "selected"},
+       {"SMARTROUTE_EMPLOYEE", ""},
+       {"SMARTROUTE_CLIENT", "6f1c2a3e-0b1d-11ee-8c90-0242ac120002"}}};
+  auto line = set_variables(outcome);
+  REQUIRE(line);
+  CHECK(*line == "EXEC \"MSet\" \"SMARTROUTE_TARGET=102,SMARTROUTE_RESULT=selected,"
+                 "SMARTROUTE_EMPLOYEE=,SMARTROUTE_CLIENT=6f1c2a3e-0b1d-11ee-8c90-0242ac120002\"\n");
+  // What MSet's or AGI's parser would change or split: the caller must use SET VARIABLE.
+  for (std::string_view bad : {"a,b", "a=b", "a b", "a\"b", "a\\b", "a(b)", "a[b]", "a$b", "a{b}",
+                               "a|b", "a;b", "Иванов", "a\nb"}) {
+    std::array<Variable, 2> vars = {{{"SMARTROUTE_TARGET", "102"}, {"SMARTROUTE_CLIENT", bad}}};
+    CHECK_FALSE(set_variables(vars));
+  }
+  std::array<Variable, 1> unnamed = {{{"", "1"}}};
+  CHECK_FALSE(set_variables(unnamed));
+  CHECK_FALSE(set_variables({}));
+  // Numbers as dialled and keys as 1C and CSV files give them stay plain.
+  std::array<Variable, 2> plain = {{{"SMARTROUTE_TARGET", "+7(495)"}, {"X", "*8#@a:b/c.d_e"}}};
+  CHECK_FALSE(set_variables(plain)); // brackets: no
+  plain[0].value = "+74951234567";
+  CHECK(set_variables(plain));
 }
