@@ -20,11 +20,7 @@ port = $port
 allow = ["127.0.0.2"]
 max_sessions = 1
 TOML
-s=(--config smartroute.toml --state-dir "$WORK/state")
-expect_status 0 sr "${s[@]}" -q import --employees data/employees.csv --clients data/clients.csv \
-  --interactions data/interactions.csv
-expect_status 0 sr "${s[@]}" -q score
-expect_status 0 sr "${s[@]}" -q warm
+prepare_store
 phone=$(sqlite3 "$WORK/state/smartroute.db" "SELECT p.raw FROM client_phones p JOIN client_state s ON s.client = p.client WHERE s.top_employee IS NOT NULL LIMIT 1")
 
 start_serve_agi "${s[@]}" serve-agi --drain 5

@@ -23,11 +23,7 @@ port = $port
 TOML
 }
 write_config ""
-s=(--config smartroute.toml --state-dir "$WORK/state")
-expect_status 0 sr "${s[@]}" -q import --employees data/employees.csv --clients data/clients.csv \
-  --interactions data/interactions.csv
-expect_status 0 sr "${s[@]}" -q score
-expect_status 0 sr "${s[@]}" -q warm
+prepare_store
 expect_status 0 sr "${s[@]}" config show
 contains "$WORK/out" "store.call_log = \"$WORK/state/calls.db\""
 

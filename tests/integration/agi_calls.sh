@@ -15,11 +15,7 @@ digit_timeout = "1s"
 [agi]
 port = $port
 TOML
-s=(--config smartroute.toml --state-dir "$WORK/state")
-expect_status 0 sr "${s[@]}" -q import --employees data/employees.csv --clients data/clients.csv \
-  --interactions data/interactions.csv
-expect_status 0 sr "${s[@]}" -q score
-expect_status 0 sr "${s[@]}" -q warm
+prepare_store
 
 # A client whose menu offers at least two employees.
 python3 - "$WORK/state/smartroute.db" >phones.txt <<'PY'

@@ -72,11 +72,7 @@ repeats = 1
 [agi]
 port = $port
 TOML
-s=(--config smartroute.toml --state-dir "$WORK/state")
-expect_status 0 sr "${s[@]}" -q import --employees data/employees.csv --clients data/clients.csv \
-  --interactions data/interactions.csv
-expect_status 0 sr "${s[@]}" -q score
-expect_status 0 sr "${s[@]}" -q warm
+prepare_store
 cache=$WORK/state/cache
 [ -d "$cache" ] || fail "warm made no audio cache"
 

@@ -30,12 +30,8 @@ channel = "Local/{ext}@preview-admin"
 originate_timeout = "3s"
 timeout = "5s"
 TOML
-s=(--config smartroute.toml --state-dir "$WORK/state")
-expect_status 0 sr "${s[@]}" config check smartroute.toml
-expect_status 0 sr "${s[@]}" -q import --employees data/employees.csv --clients data/clients.csv \
-  --interactions data/interactions.csv
-expect_status 0 sr "${s[@]}" -q score
-expect_status 0 sr "${s[@]}" -q warm
+expect_status 0 sr config check smartroute.toml
+prepare_store
 cache=$WORK/state/cache
 
 # A demo caller with a menu of two options or more.

@@ -34,12 +34,8 @@ voice = "ru"
 port = $agi_port
 TOML
 cp smartroute.toml good.toml
-s=(--config smartroute.toml --state-dir "$WORK/state")
 doctor() { "$SMARTROUTE" "${s[@]}" --json doctor --pbx-user "$(id -un)" --timeout 5 "$@"; }
-expect_status 0 sr "${s[@]}" -q import --employees data/employees.csv --clients data/clients.csv \
-  --interactions data/interactions.csv
-expect_status 0 sr "${s[@]}" -q score
-expect_status 0 sr "${s[@]}" -q warm
+prepare_store
 
 server=""
 start_server() {

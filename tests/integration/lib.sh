@@ -58,3 +58,14 @@ start_serve_agi() {
   for _ in $(seq 100); do grep -q event=listening server.log && break; sleep 0.1; done
   grep -q event=listening server.log || { cat server.log; fail "serve-agi did not start"; }
 }
+
+# prepare_store: imports the demo data in ./data (from `sr demo-data --out data ...`) into
+# $WORK/state with ./smartroute.toml, scores it and warms the cache; sets s=(...), the options
+# that name that config and state for later calls of sr.
+prepare_store() {
+  s=(--config smartroute.toml --state-dir "$WORK/state")
+  expect_status 0 sr "${s[@]}" -q import --employees data/employees.csv --clients data/clients.csv \
+    --interactions data/interactions.csv
+  expect_status 0 sr "${s[@]}" -q score
+  expect_status 0 sr "${s[@]}" -q warm
+}

@@ -16,11 +16,7 @@ repeats = 1
 [agi]
 port = $port
 TOML
-s=(--config smartroute.toml --state-dir "$WORK/state")
-expect_status 0 sr "${s[@]}" -q import --employees data/employees.csv --clients data/clients.csv \
-  --interactions data/interactions.csv
-expect_status 0 sr "${s[@]}" -q score
-expect_status 0 sr "${s[@]}" -q warm
+prepare_store
 
 # A menu caller (two options or more) and a direct one, as explain sees them.
 python3 - "$WORK/state/smartroute.db" >phones.txt <<'PY'

@@ -18,13 +18,9 @@ digit_timeout = "1s"
 [agi]
 port = $port
 TOML
-s=(--config smartroute.toml --state-dir "$WORK/state")
 db=$WORK/state/smartroute.db
 calls=$WORK/state/calls.db # serve-agi's call log (store.call_log)
-expect_status 0 sr "${s[@]}" -q import --employees data/employees.csv --clients data/clients.csv \
-  --interactions data/interactions.csv
-expect_status 0 sr "${s[@]}" -q score
-expect_status 0 sr "${s[@]}" -q warm
+prepare_store
 
 # Nothing logged yet: a clear message, exit 0, in every output form.
 expect_status 0 sr "${s[@]}" report
