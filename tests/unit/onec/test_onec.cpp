@@ -383,6 +383,10 @@ TEST_CASE("refs: GUIDs as bytes in text order, looked up in a sorted index", "[o
   CHECK(!onec::parse_guid("3f2a1c10-6e0b-11ee-8f3a-005056a1c2d"));
   CHECK(!onec::parse_guid("3f2a1c10x6e0b-11ee-8f3a-005056a1c2d3"));
   CHECK(!onec::parse_guid("3f2a1c10-6e0b-11ee-8f3a-005056a1c2dg"));
+  CHECK(onec::format_guid(*a) == "3f2a1c10-6e0b-11ee-8f3a-005056a1c2d3");
+  CHECK(onec::format_guid(*onec::parse_guid("0A9D44B2-9C41-11EE-8F3A-005056A1C2D3")) ==
+        "0a9d44b2-9c41-11ee-8f3a-005056a1c2d3");
+  CHECK(onec::format_guid({}) == "00000000-0000-0000-0000-000000000000");
   auto b = onec::parse_guid("3f2a1c10-6e0b-11ee-8f3a-005056a1c2d4");
   auto c = onec::parse_guid("0a9d44b2-9c41-11ee-8f3a-005056a1c2d3");
   CHECK(*c < *a);
