@@ -374,6 +374,21 @@ TEST_CASE("page: rows, cells and tabular sections of 1C's JSON, memory reused", 
   CHECK(!page.has_value());
   CHECK(!page.read("<html>502 Bad Gateway</html>"));
   CHECK(!page.read(R"js({"value": [{"Ref_Key": "x"}])js"));
+
+  // One object as the only row (a contact's Значение).
+  REQUIRE(page.read_object(
+      R"js({"version": 5, "countryCode": "+7", "number": "123-45-67", "ext": {"a": "b"}, "n": "\u0430"})js"));
+  REQUIRE(page.rows().size() == 1);
+  CHECK(page.rows()[0].text("countryCode") == "+7");
+  CHECK(page.rows()[0].text("number") == "123-45-67");
+  CHECK(page.rows()[0].text("version").empty()); // a number, not a string
+  CHECK(page.rows()[0].text("ext").empty());
+  CHECK(page.rows()[0].text("n") == "а");
+  REQUIRE(page.read_object(R"js("+7 495 123-45-67")js"));
+  CHECK(page.rows().empty());
+  CHECK(!page.read_object(R"js({"number": "1"} trailing)js"));
+  CHECK(!page.read_object(R"js({"number": "1"}], "value": [{"number": "2"})js"));
+  CHECK(!page.read_object(R"js({"number": "1")js"));
 }
 
 TEST_CASE("refs: GUIDs as bytes in text order, looked up in a sorted index", "[onec]") {
