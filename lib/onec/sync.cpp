@@ -14,8 +14,6 @@
 #include <chrono>
 #include <optional>
 #include <sys/resource.h>
-#include <unordered_map>
-#include <unordered_set>
 
 namespace sr::onec {
 
@@ -98,6 +96,61 @@ private:
   std::vector<std::string> m_fields;
 };
 
+// A value per catalog reference, for one catalog at a time: a GUID (1C's references all are)
+// in 16 bytes, anything else as text. Filled, then sorted once at the first lookup. A hash table
+// of strings instead (a heap node and a heap string per row) left the heap so fragmented that
+// the documents read after 30,000 clients cost 40 % more CPU in a nightly re-sync (measured).
+template <class V> class RefMap {
+public:
+  void add(std::string_view ref, V value) {
+    auto g = parse_guid(ref);
+    if (g && format_guid(*g) == ref)
+      m_guids.emplace_back(*g, std::move(value));
+    else
+      m_other.emplace_back(std::string(ref), std::move(value));
+    m_sorted = false;
+  }
+  const V* find(std::string_view ref) {
+    sort();
+    auto g = parse_guid(ref);
+    if (g && format_guid(*g) == ref)
+      return search(m_guids, *g);
+    return search(m_other, std::string(ref));
+  }
+  // f(ref, value) in the order of the text of refs (GUIDs first).
+  template <class F> void each(F&& f) {
+    sort();
+    for (auto& [g, v] : m_guids)
+      f(format_guid(g), v);
+    for (auto& [text, v] : m_other)
+      f(text, v);
+  }
+  void release() {
+    decltype(m_guids)().swap(m_guids);
+    decltype(m_other)().swap(m_other);
+    m_sorted = true;
+  }
+
+private:
+  void sort() {
+    if (m_sorted)
+      return;
+    auto by_key = [](const auto& a, const auto& b) { return a.first < b.first; };
+    std::stable_sort(m_guids.begin(), m_guids.end(), by_key);
+    std::stable_sort(m_other.begin(), m_other.end(), by_key);
+    m_sorted = true;
+  }
+  template <class K> static const V* search(const std::vector<std::pair<K, V>>& v, const K& key) {
+    auto it = std::lower_bound(v.begin(), v.end(), key,
+                               [](const auto& item, const K& k) { return item.first < k; });
+    return it != v.end() && it->first == key ? &it->second : nullptr;
+  }
+
+  std::vector<std::pair<Guid, V>> m_guids;
+  std::vector<std::pair<std::string, V>> m_other;
+  bool m_sorted = true;
+};
+
 class Syncer {
 public:
   Syncer(store::Database& db, const config::Config& config, OData& odata, const Mapping& mapping,
@@ -120,10 +173,10 @@ private:
   // rows seen and the versions to remember are kept in memory until it ends.
   void begin_catalog(const std::string& entity);
   // Whether the row's DataVersion is what the last sync saw.
-  bool unchanged(const std::string& ref, std::string_view version) const;
+  bool unchanged(const std::string& ref, std::string_view version);
   void remember(const std::string& ref, std::string_view version);
-  void see(std::string_view ref) { m_seen.emplace(ref); }
-  bool seen(std::string_view ref) const { return m_seen.contains(std::string(ref)); }
+  void see(std::string_view ref) { m_seen.add(ref, true); }
+  bool seen(std::string_view ref) { return m_seen.find(ref) != nullptr; }
   // Writes the versions to remember (in key order) and forgets the rows not seen.
   void end_catalog(const std::string& entity);
   // Deletes clients with every row that references them.
@@ -146,9 +199,8 @@ private:
   bool m_ignore_versions = false;
   double m_entity_cpu = 0; // CPU time when the current entity started
   SyncReport m_report;
-  std::unordered_map<std::string, std::string> m_versions; // of the catalog being read
-  std::vector<std::pair<std::string, std::string>> m_remembered;
-  std::unordered_set<std::string> m_seen;
+  RefMap<std::string> m_versions, m_remembered; // of the catalog being read
+  RefMap<bool> m_seen;
   RefIndex m_client_refs, m_alias_refs, m_employee_refs;
   bool m_refs_loaded = false;
   // A first sync: the unique index of document keys is built at the end.
@@ -177,44 +229,45 @@ template <class F> void Syncer::scan(EntityReport& report, const Query& query, F
 }
 
 void Syncer::begin_catalog(const std::string& entity) {
-  m_versions.clear();
-  m_remembered.clear();
-  m_seen.clear();
+  m_versions.release();
+  m_remembered.release();
+  m_seen.release();
   auto st = m_db.prepare("SELECT ref, version FROM onec_refs WHERE entity = ?");
   st.bind(1, entity);
   while (st.step())
-    m_versions.emplace(st.column_text(0), st.column_text(1));
+    m_versions.add(st.column_text(0), std::string(st.column_text(1)));
 }
 
-bool Syncer::unchanged(const std::string& ref, std::string_view version) const {
+bool Syncer::unchanged(const std::string& ref, std::string_view version) {
   if (m_ignore_versions || version.empty())
     return false;
-  auto it = m_versions.find(ref);
-  return it != m_versions.end() && it->second == version;
+  auto* known = m_versions.find(ref);
+  return known && *known == version;
 }
 
 void Syncer::remember(const std::string& ref, std::string_view version) {
-  m_remembered.emplace_back(ref, version);
+  m_remembered.add(ref, std::string(version));
 }
 
 void Syncer::end_catalog(const std::string& entity) {
   // In key order: rows arrive in 1C's order of references, which is not the order of the text,
   // and inserting them as they came would cost a random B-tree descent each.
-  std::sort(m_remembered.begin(), m_remembered.end());
   auto put = m_db.prepare("INSERT INTO onec_refs(entity, ref, version) VALUES(?, ?, ?) ON "
                           "CONFLICT(entity, ref) DO UPDATE SET version = excluded.version");
-  for (auto& [ref, version] : m_remembered) {
+  m_remembered.each([&](const std::string& ref, const std::string& version) {
     put.reset();
     put.bind(1, entity).bind(2, ref).bind(3, version).step();
-  }
+  });
   auto forget = m_db.prepare("DELETE FROM onec_refs WHERE entity = ? AND ref = ?");
-  for (auto& [ref, version] : m_versions)
+  m_versions.each([&](const std::string& ref, const std::string&) {
     if (!seen(ref)) {
       forget.reset();
       forget.bind(1, entity).bind(2, ref).step();
     }
-  m_versions.clear();
-  m_remembered.clear();
+  });
+  m_versions.release();
+  m_remembered.release();
+  m_seen.release();
 }
 
 void Syncer::delete_clients(const std::vector<std::int64_t>& ids) {
