@@ -1,8 +1,9 @@
 #include "onec/contacts.h"
 
+#include "onec/page.h"
 #include "util/strings.h"
 
-#include <nlohmann/json.hpp>
+#include <fmt/format.h>
 
 #include <algorithm>
 
@@ -10,24 +11,22 @@ namespace sr::onec {
 
 namespace {
 
-std::string text_of(const nlohmann::json& row, std::string_view key) {
-  auto it = row.find(key);
-  return it != row.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 // The BSP 3 JSON value: {"countryCode":"+7","areaCode":"495","number":"123-45-67",
 // "extNumber":"204"}; "" when absent or not of that shape.
 std::string structured(std::string_view value, std::string& extension) {
   if (value.empty() || value.front() != '{')
     return {};
-  auto doc = nlohmann::json::parse(value, nullptr, false);
-  if (!doc.is_object())
+  // The page reader, not a JSON tree: one per client phone, a tree cost more than the rest of
+  // the client (measured: 3.7 us of about 20 in a first sync).
+  thread_local Page doc;
+  if (!doc.read_object(value) || doc.rows().size() != 1)
     return {};
-  auto number = text_of(doc, "number");
+  auto& row = doc.rows()[0];
+  auto number = row.text("number");
   if (number.empty())
     return {};
-  extension = text_of(doc, "extNumber");
-  return text_of(doc, "countryCode") + " " + text_of(doc, "areaCode") + " " + number;
+  extension = std::string(row.text("extNumber"));
+  return fmt::format("{} {} {}", row.text("countryCode"), row.text("areaCode"), number);
 }
 
 // Splits a presentation into the texts of separate numbers.

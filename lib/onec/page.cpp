@@ -53,7 +53,9 @@ Row& Cell::add_row() {
 // (other root keys, objects inside cells, deeper nesting) is skipped.
 class PageReader {
 public:
-  explicit PageReader(Page& page) : m_page(page) {
+  // object_is_row: the root object is the one row (Page::read_object).
+  explicit PageReader(Page& page, bool object_is_row = false)
+      : m_page(page), m_object_is_row(object_is_row) {
     m_page.m_used = 0;
     m_page.m_has_value = false;
   }
@@ -113,6 +115,11 @@ private:
       if (m_seen_root)
         return false;
       m_seen_root = true;
+      if (m_object_is_row) {
+        m_page.m_has_value = true;
+        add_row();
+        return enter(Level::row_object);
+      }
       return enter(Level::root);
     case Level::value_array:
       add_row();
@@ -158,7 +165,7 @@ private:
       m_value_key = false;
       break;
     case Level::row_object:
-      m_level = Level::value_array;
+      m_level = m_object_is_row ? Level::none : Level::value_array;
       break;
     case Level::section_array:
       m_level = Level::row_object;
@@ -179,6 +186,7 @@ private:
   }
 
   Page& m_page;
+  bool m_object_is_row;
   Level m_level = Level::none;
   int m_skip = 0; // depth inside a container that is skipped
   bool m_seen_root = false;
@@ -479,6 +487,11 @@ private:
 
 bool Page::read(std::string_view json) {
   PageReader reader(*this);
+  return Scanner(json, reader).run();
+}
+
+bool Page::read_object(std::string_view json) {
+  PageReader reader(*this, true);
   return Scanner(json, reader).run();
 }
 

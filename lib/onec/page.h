@@ -56,6 +56,9 @@ public:
   // Reads a body; false when it is not JSON. A JSON body without a "value" array leaves
   // has_value() false.
   bool read(std::string_view json);
+  // Reads one JSON object as the page's only row (a BSP contact's Значение); false when the
+  // text is not JSON, no row when it is not an object.
+  bool read_object(std::string_view json);
 
 private:
   friend class PageReader;

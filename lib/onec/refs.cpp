@@ -47,6 +47,21 @@ std::optional<Guid> parse_guid(std::string_view text) {
   return g;
 }
 
+std::string format_guid(const Guid& g) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out(36, '-');
+  auto put = [&](std::size_t at, std::uint64_t value, int count) {
+    for (int i = count - 1; i >= 0; --i, value >>= 4)
+      out[at + std::size_t(i)] = digits[value & 0xF];
+  };
+  put(0, g.high >> 32, 8);
+  put(9, g.high >> 16, 4);
+  put(14, g.high, 4);
+  put(19, g.low >> 48, 4);
+  put(24, g.low, 12);
+  return out;
+}
+
 Guid onec_order(const Guid& g) {
   // high = a(32) b(16) c(16), low = d(16) e(48) → d e | c b a
   auto a = g.high >> 32, b = g.high >> 16 & 0xFFFF, c = g.high & 0xFFFF;

@@ -9,6 +9,7 @@
 #include <compare>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -24,6 +25,9 @@ struct Guid {
 
 // "3f2a1c10-6e0b-11ee-8f3a-005056a1c2d3" (either case); nullopt for anything else.
 std::optional<Guid> parse_guid(std::string_view text);
+
+// The text parse_guid reads, in lower case.
+std::string format_guid(const Guid& g);
 
 // The same GUID rearranged so that its order is 1C's order of references: 1C compares the
 // groups a-b-c-d-e of the text as d, e, c, b, a (onec.md §1.3), the order pages arrive in.

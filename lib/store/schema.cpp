@@ -12,7 +12,7 @@ namespace sr::store {
 namespace {
 
 // Each entry moves the schema from version i to i + 1. Never edit a released entry: add one.
-constexpr std::array<std::string_view, 4> k_migrations = {
+constexpr std::array<std::string_view, 5> k_migrations = {
     R"sql(
 CREATE TABLE meta (
   key   TEXT PRIMARY KEY,
@@ -188,6 +188,36 @@ CREATE TABLE sync_state (
 DROP TRIGGER interactions_dirty_insert;
 DROP TRIGGER interactions_dirty_update;
 DROP TRIGGER interactions_dirty_delete;
+CREATE TRIGGER interactions_dirty_insert AFTER INSERT ON interactions BEGIN
+  INSERT INTO score_dirty(client) VALUES (NEW.client) ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER interactions_dirty_update AFTER UPDATE ON interactions BEGIN
+  INSERT INTO score_dirty(client) VALUES (OLD.client), (NEW.client) ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER interactions_dirty_delete AFTER DELETE ON interactions BEGIN
+  INSERT INTO score_dirty(client) VALUES (OLD.client) ON CONFLICT DO NOTHING;
+END;
+)sql",
+    // 5: the uniqueness of (source, doc_type, doc_key) becomes a named index instead of a table
+    // constraint, so that a first sync from 1C can drop it and build it once at the end (a sort)
+    // instead of inserting a million keys in random order; SQLite cannot drop the automatic
+    // index of a UNIQUE constraint. The table is rebuilt: nothing references interactions.
+    R"sql(
+CREATE TABLE interactions_new (
+  id       INTEGER PRIMARY KEY,
+  source   INTEGER NOT NULL,                 -- 0 file, 1 cdr, 2 onec
+  doc_type INTEGER NOT NULL REFERENCES doc_types(id),
+  doc_key  TEXT NOT NULL,
+  at       INTEGER NOT NULL,                 -- Unix time, UTC
+  client   INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+  employee INTEGER NOT NULL REFERENCES employees(id) ON DELETE CASCADE
+);
+INSERT INTO interactions_new(id, source, doc_type, doc_key, at, client, employee)
+  SELECT id, source, doc_type, doc_key, at, client, employee FROM interactions;
+DROP TABLE interactions;
+ALTER TABLE interactions_new RENAME TO interactions;
+CREATE UNIQUE INDEX interactions_doc ON interactions(source, doc_type, doc_key);
+CREATE INDEX interactions_client ON interactions(client, at, employee, doc_type);
 CREATE TRIGGER interactions_dirty_insert AFTER INSERT ON interactions BEGIN
   INSERT INTO score_dirty(client) VALUES (NEW.client) ON CONFLICT DO NOTHING;
 END;

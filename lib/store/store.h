@@ -30,6 +30,11 @@ std::unique_ptr<Database> open_migrated(const std::filesystem::path& path, Acces
 inline constexpr const char* k_interactions_client_index =
     "CREATE INDEX interactions_client ON interactions(client, at, employee, doc_type)";
 
+// The statement that creates the unique index of documents by their key in their source; a
+// first sync from 1C drops and rebuilds it.
+inline constexpr const char* k_interactions_doc_index =
+    "CREATE UNIQUE INDEX interactions_doc ON interactions(source, doc_type, doc_key)";
+
 // The triggers that record which clients need scoring again. Bulk imports drop them and
 // ask for a full `score` instead (meta "score_full_needed"), which costs less than a trigger
 // per row.

@@ -93,6 +93,8 @@ check_eq "$(q "SELECT at FROM interactions WHERE doc_key = 'c3f1aa20-8b5e-11ef-8
 check_eq "$(q "SELECT entity, rows FROM sync_state ORDER BY entity")" \
   "Catalog_Контрагенты|5|Catalog_Пользователи|4|Document_ЗаказКлиента|2|Document_РеализацияТоваровУслуг|2|Document_ТелефонныйЗвонок|2" "sync_state"
 
+check_eq "$(q 'PRAGMA foreign_key_check')" "" "no row references a missing row after the first sync"
+
 # score sees the synced data; explain shows the client that came from 1C and its employee.
 expect_status 0 sr "${s[@]}" score
 expect_status 0 sr "${s[@]}" explain +74957654321
@@ -148,6 +150,10 @@ check_eq "$(q "SELECT c.name, p.phone FROM clients c JOIN client_phones p ON p.c
   "Лютик АО|+78121112233|Ромашка ООО|+74957654322" "clients and phones after the changes"
 check_eq "$(interactions)" "call|a1b2c3d4|Лютик АО|Иванова Анна Сергеевна|order|a1b2c3d4|Лютик АО|Иванова Анна Сергеевна" "interactions after the changes"
 check_eq "$(q "SELECT count(*) FROM onec_refs WHERE ref IN ('$smirnov', '$oduvanchik')")" 0 "refs of removed clients forgotten"
+# The sync runs with foreign-key enforcement off and deletes what references a removed client
+# itself (phones, aliases, interactions, and the score rows of the score run above).
+check_eq "$(q 'PRAGMA foreign_key_check')" "" "no row references a missing row after the changes"
+check_eq "$(q "SELECT count(*) FROM client_state s LEFT JOIN clients c ON c.id = s.client WHERE c.id IS NULL")" 0 "score rows of removed clients gone"
 
 expect_status 0 sr "${s[@]}" score
 expect_status 0 sr "${s[@]}" --json explain +74957654322

@@ -36,7 +36,7 @@ dump() { sqlite3 "$db" .dump >"$1"; }
 config first.toml 'retries = 0'
 control '{"exit_after": 4}' # $metadata, users, clients, calls; the orders request kills it
 expect_status 1 sr --config first.toml --state-dir "$WORK/first" sync
-check_eq "$(sqlite3 "$WORK/first/smartroute.db" "SELECT count(*) FROM sqlite_master WHERE name IN ('interactions_client', 'interactions_dirty_insert', 'interactions_dirty_update', 'interactions_dirty_delete')")" 4 "index and triggers after an interrupted first sync"
+check_eq "$(sqlite3 "$WORK/first/smartroute.db" "SELECT count(*) FROM sqlite_master WHERE name IN ('interactions_client', 'interactions_doc', 'interactions_dirty_insert', 'interactions_dirty_update', 'interactions_dirty_delete')")" 5 "indexes and triggers after an interrupted first sync"
 check_eq "$(sqlite3 "$WORK/first/smartroute.db" "SELECT (SELECT count(*) FROM interactions) + (SELECT count(*) FROM clients) + (SELECT count(*) FROM employees)")" 0 "rows after an interrupted first sync"
 start_double onec_odata.py --user 'Синхронизация' --password-file "$WORK/password"
 config c.toml 'retries = 2' 'timeout = "5s"'

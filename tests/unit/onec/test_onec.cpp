@@ -374,6 +374,21 @@ TEST_CASE("page: rows, cells and tabular sections of 1C's JSON, memory reused", 
   CHECK(!page.has_value());
   CHECK(!page.read("<html>502 Bad Gateway</html>"));
   CHECK(!page.read(R"js({"value": [{"Ref_Key": "x"}])js"));
+
+  // One object as the only row (a contact's Значение).
+  REQUIRE(page.read_object(
+      R"js({"version": 5, "countryCode": "+7", "number": "123-45-67", "ext": {"a": "b"}, "n": "\u0430"})js"));
+  REQUIRE(page.rows().size() == 1);
+  CHECK(page.rows()[0].text("countryCode") == "+7");
+  CHECK(page.rows()[0].text("number") == "123-45-67");
+  CHECK(page.rows()[0].text("version").empty()); // a number, not a string
+  CHECK(page.rows()[0].text("ext").empty());
+  CHECK(page.rows()[0].text("n") == "а");
+  REQUIRE(page.read_object(R"js("+7 495 123-45-67")js"));
+  CHECK(page.rows().empty());
+  CHECK(!page.read_object(R"js({"number": "1"} trailing)js"));
+  CHECK(!page.read_object(R"js({"number": "1"}], "value": [{"number": "2"})js"));
+  CHECK(!page.read_object(R"js({"number": "1")js"));
 }
 
 TEST_CASE("refs: GUIDs as bytes in text order, looked up in a sorted index", "[onec]") {
@@ -383,6 +398,10 @@ TEST_CASE("refs: GUIDs as bytes in text order, looked up in a sorted index", "[o
   CHECK(!onec::parse_guid("3f2a1c10-6e0b-11ee-8f3a-005056a1c2d"));
   CHECK(!onec::parse_guid("3f2a1c10x6e0b-11ee-8f3a-005056a1c2d3"));
   CHECK(!onec::parse_guid("3f2a1c10-6e0b-11ee-8f3a-005056a1c2dg"));
+  CHECK(onec::format_guid(*a) == "3f2a1c10-6e0b-11ee-8f3a-005056a1c2d3");
+  CHECK(onec::format_guid(*onec::parse_guid("0A9D44B2-9C41-11EE-8F3A-005056A1C2D3")) ==
+        "0a9d44b2-9c41-11ee-8f3a-005056a1c2d3");
+  CHECK(onec::format_guid({}) == "00000000-0000-0000-0000-000000000000");
   auto b = onec::parse_guid("3f2a1c10-6e0b-11ee-8f3a-005056a1c2d4");
   auto c = onec::parse_guid("0a9d44b2-9c41-11ee-8f3a-005056a1c2d3");
   CHECK(*c < *a);

@@ -95,6 +95,50 @@ TEST_CASE("store: an upsert that changes an interaction marks its client for sco
   }
 }
 
+TEST_CASE("store: migration 5 keeps interactions and makes their key index droppable", "[store]") {
+  TempDir dir;
+  auto path = dir.path / "s.db";
+  {
+    // A store as schema 4 left it: the uniqueness of the key is a table constraint.
+    auto db = sr::store::open(path, sr::store::Access::read_write);
+    db->exec("DROP TABLE interactions;"
+             "CREATE TABLE interactions (id INTEGER PRIMARY KEY, source INTEGER NOT NULL, "
+             "doc_type INTEGER NOT NULL REFERENCES doc_types(id), doc_key TEXT NOT NULL, "
+             "at INTEGER NOT NULL, client INTEGER NOT NULL REFERENCES clients(id) ON DELETE "
+             "CASCADE, employee INTEGER NOT NULL REFERENCES employees(id) ON DELETE CASCADE, "
+             "UNIQUE (source, doc_type, doc_key));");
+    db->exec(sr::store::k_interactions_client_index);
+    db->exec(sr::store::k_score_dirty_triggers);
+    db->exec("INSERT INTO employees(key, name) VALUES('e1', 'A');"
+             "INSERT INTO clients(key, name) VALUES('c1', 'C'), ('c2', 'D');"
+             "INSERT INTO doc_types(name) VALUES('call');"
+             "INSERT INTO interactions(id, source, doc_type, doc_key, at, client, employee) "
+             "VALUES(7, 2, 1, 'd1', 100, 1, 1), (9, 0, 1, 'd2', 200, 2, 1);"
+             "DELETE FROM score_dirty; PRAGMA user_version=4");
+  }
+  auto db = sr::store::open(path, sr::store::Access::read_write);
+  CHECK(db->scalar("PRAGMA user_version") == sr::store::current_schema_version());
+  CHECK(db->scalar("SELECT count(*) FROM interactions WHERE id = 7 AND doc_key = 'd1' AND at = "
+                   "100 AND client = 1") == 1);
+  CHECK(db->scalar("SELECT count(*) FROM interactions WHERE id = 9 AND source = 0") == 1);
+  CHECK(db->scalar("SELECT count(*) FROM sqlite_schema WHERE name IN ('interactions_doc', "
+                   "'interactions_client', 'interactions_dirty_insert', "
+                   "'interactions_dirty_update', 'interactions_dirty_delete')") == 5);
+  CHECK(db->scalar("SELECT count(*) FROM sqlite_schema WHERE name LIKE 'sqlite_autoindex_"
+                   "interactions%'") == 0);
+  CHECK_THROWS_WITH(db->exec("INSERT INTO interactions(source, doc_type, doc_key, at, client, "
+                             "employee) VALUES(2, 1, 'd1', 1, 1, 1)"),
+                    Catch::Contains("UNIQUE"));
+  db->exec("INSERT INTO interactions(source, doc_type, doc_key, at, client, employee) "
+           "VALUES(2, 1, 'd3', 1, 2, 1)");
+  CHECK(db->scalar("SELECT client FROM score_dirty") == 2);
+  db->exec("DELETE FROM clients WHERE id = 1"); // foreign keys still cascade
+  CHECK(db->scalar("SELECT count(*) FROM interactions WHERE client = 1") == 0);
+  // What a first sync does: drop the index and build it again.
+  db->exec("DROP INDEX interactions_doc");
+  db->exec(sr::store::k_interactions_doc_index);
+}
+
 TEST_CASE("store: the call log is a file of its own with its own schema", "[store]") {
   TempDir dir;
   sr::config::Config config;
