@@ -9,6 +9,7 @@
 
 #include <deque>
 #include <fstream>
+#include <random>
 
 using namespace sr;
 
@@ -458,6 +459,32 @@ TEST_CASE("page: strict JSON, escapes and numbers as 1C may send them", "[onec]"
   CHECK(!page.read(R"({"value": [1])"));                            // cut off
   CHECK(page.read(" \r\n\t{ \"value\" : [ ] } \n"));                // whitespace anywhere
   CHECK(!page.read(std::string(100, '[') + std::string(100, ']'))); // too deep
+}
+
+TEST_CASE("page: random strings read as nlohmann reads them", "[onec]") {
+  // Quotes, backslashes, escapes, control characters and multi-byte letters at every offset, in
+  // strings of every length up to 40, and documents cut off anywhere.
+  onec::Page page;
+  std::mt19937 random(7);
+  const std::vector<std::string> pieces = {"a",   "7",       "Ж", "\\\"", "\\\\",
+                                           "\\n", "\\u0416", "-", " ",    "\x7f"};
+  for (int round = 0; round < 4000; ++round) {
+    std::string text;
+    auto length = random() % 41;
+    while (text.size() < length)
+      text += pieces[random() % pieces.size()];
+    if (round % 50 == 0)
+      text.insert(random() % (text.size() + 1), 1, char(random() % 0x20)); // a raw control byte
+    std::string json = R"({"value": [{"x": ")" + text + R"("}]})";
+    if (round % 7 == 0)
+      json.resize(random() % json.size()); // cut off
+    bool valid = nlohmann::json::accept(json);
+    INFO(json);
+    REQUIRE(page.read(json) == valid);
+    if (valid)
+      CHECK(page.rows()[0].text("x") ==
+            nlohmann::json::parse(json)["value"][0]["x"].get<std::string>());
+  }
 }
 
 TEST_CASE("page: the 1C fixtures read as nlohmann reads them", "[onec]") {
