@@ -2,7 +2,8 @@
 // tests/fuzz/run.sh with clang's -fsanitize=fuzzer,address,undefined. Each input goes
 //   1. to HeaderParser (whole and byte by byte), the bytes it leaves to a ReplyReader;
 //   2. to ReplyReader whole and in pseudo-random chunk sizes: both must agree;
-//   3. to command() as arguments (split on NUL, and whole as one argument).
+//   3. to command() as arguments (split on NUL, and whole as one argument), and to
+//      set_variables() as name, value pairs.
 // Invariants: no crash or sanitizer report; every cap holds; reply text never exceeds the
 // input; a command is one line ending in "\n" that Asterisk tokenises back into a prefix
 // of the arguments (agi.md §1.3) and that never starts with "failure".
@@ -189,6 +190,36 @@ void check_command(std::string_view verb, const std::vector<std::string>& args) 
     EXPECT(n == std::min(args.size(), k_max_args));
 }
 
+// set_variables(): the arguments as name, value pairs. When it builds a line, Asterisk reads
+// `EXEC MSet <list>` from it, and MSet's split of the list (on ',' then on the first '=') gives
+// back exactly those pairs: nothing it sets differs from what was meant.
+void check_set_variables(const std::vector<std::string>& args) {
+  std::vector<sr::agi::Variable> vars;
+  for (std::size_t i = 0; i + 1 < args.size() && vars.size() < 8; i += 2)
+    vars.push_back({args[i], args[i + 1]});
+  auto line = sr::agi::set_variables(vars);
+  if (!line)
+    return;
+  EXPECT(line->back() == '\n' && line->find('\n') == line->size() - 1);
+  bool open = false;
+  auto words = asterisk_parse_args(std::string_view(*line).substr(0, line->size() - 1), open);
+  EXPECT(!open && words.size() == 3 && words[0] == "EXEC" && words[1] == "MSet");
+  std::vector<std::pair<std::string, std::string>> got;
+  std::string_view list = words[2];
+  for (;;) {
+    auto pair = list.substr(0, list.find(','));
+    auto eq = pair.find('=');
+    EXPECT(eq != std::string_view::npos);
+    got.emplace_back(pair.substr(0, eq), pair.substr(eq + 1));
+    if (pair.size() == list.size())
+      break;
+    list.remove_prefix(pair.size() + 1);
+  }
+  EXPECT(got.size() == vars.size());
+  for (std::size_t i = 0; i < vars.size(); ++i)
+    EXPECT(got[i].first == vars[i].name && got[i].second == vars[i].value);
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size) {
@@ -266,8 +297,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
     std::size_t at = 0;
     for (;;) {
       auto nul = input.find('\0', at);
-      args.emplace_back(input.substr(at, nul == std::string_view::npos ? std::string_view::npos
-                                                                         : nul - at));
+      args.emplace_back(
+          input.substr(at, nul == std::string_view::npos ? std::string_view::npos : nul - at));
       if (nul == std::string_view::npos || args.size() > 300)
         break;
       at = nul + 1;
@@ -276,6 +307,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
     check_command("EXEC", args);
     check_command("NOOP", {});
     check_command("SET VARIABLE", {"SMARTROUTE_TARGET", std::string(input)});
+    check_set_variables(args);
     // The first argument as the verb: a verb never escapes its line either.
     if (!args.empty() && args[0].size() < 64 && !printable(args[0]).starts_with(' ')) {
       auto verb = printable(args[0]);
