@@ -121,6 +121,9 @@ TOML
   echo "$employees $clients $interactions" >"$work/prepared"
 fi
 read -r employees clients interactions <"$work/prepared"
+# A store prepared by an older smartroute: serve-agi (a reader) refuses an older schema, and
+# score (a writer) migrates it; with nothing changed it scores nothing.
+timeout 3600 "$bin" --config "$cfg" --state-dir "$state" -q score
 # Real client numbers from the store: planning does a lookup, a stored ranking and a plan.
 sqlite3 "$db" "SELECT phone FROM client_phones ORDER BY random() LIMIT 50000" >"$work/callers.txt"
 say "store: $employees employees, $clients clients, $interactions interactions; $(wc -l <"$work/callers.txt") callers; $(du -sh "$db" | cut -f1) store, $(du -sh "$state/cache" | cut -f1) cache"
