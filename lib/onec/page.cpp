@@ -391,38 +391,13 @@ private:
       }
       if (m_p == m_end)
         return false;
-      switch (*m_p++) {
-      case '"':
-        m_buffer.push_back('"');
-        break;
-      case '\\':
-        m_buffer.push_back('\\');
-        break;
-      case '/':
-        m_buffer.push_back('/');
-        break;
-      case 'b':
-        m_buffer.push_back('\b');
-        break;
-      case 'f':
-        m_buffer.push_back('\f');
-        break;
-      case 'n':
-        m_buffer.push_back('\n');
-        break;
-      case 'r':
-        m_buffer.push_back('\r');
-        break;
-      case 't':
-        m_buffer.push_back('\t');
-        break;
-      case 'u':
-        if (!unicode_escape())
-          return false;
-        break;
-      default:
+      // The one-character escapes of RFC 8259, then \uXXXX.
+      static constexpr std::string_view escaped = "\"\\/bfnrt", meaning = "\"\\/\b\f\n\r\t";
+      char e = *m_p++;
+      if (auto i = escaped.find(e); i != std::string_view::npos)
+        m_buffer.push_back(meaning[i]);
+      else if (e != 'u' || !unicode_escape())
         return false;
-      }
     }
     return false;
   }
